@@ -22,7 +22,7 @@ PINS = ["torch==2.14.1", "torchvision==0.29.1"]
 TOOLS = ["timm", "pluggy", "mmengine", "opencv-python", "numpy", "pytest", "pybind11", "tqdm",
          "matplotlib"]
 PLUGINS = ["ostrack", "simtrack", "alpharefine", "globaltrack", "dmtrack"]
-PACKAGES = {"core": "core", "ops": "ops", **{p: f"plugins/{p}" for p in PLUGINS}}
+PACKAGES = {"core": "./core", "ops": "./ops", **{p: f"./plugins/{p}" for p in PLUGINS}}
 VENV = dict(venv_params=["--system-site-packages"], reuse_venv=True)
 
 nox.options.sessions = ["tests"]
@@ -34,7 +34,7 @@ def _install_base(session: nox.Session) -> None:
 
 def _install_ops(session: nox.Session, editable: bool = True) -> None:
     # the extension builds against the torch already installed: no build isolation
-    args = ["-e", "ops"] if editable else ["ops"]
+    args = ["-e", "./ops"] if editable else ["./ops"]
     session.install("--no-build-isolation", "--no-deps", *args)
 
 
@@ -47,7 +47,7 @@ def tests(session: nox.Session) -> None:
     """All packages installed editable, all test suites, plugins loaded strictly."""
     _install_base(session)
     _install_ops(session)
-    for path in ["core"] + [f"plugins/{p}" for p in PLUGINS]:
+    for path in ["./core"] + [f"./plugins/{p}" for p in PLUGINS]:
         session.install("--no-deps", "-e", path)
     env = {"VOT_STRICT_PLUGINS": "1", "MPLBACKEND": "Agg",
            "VOT_CACHE": str(Path(session.create_tmp()) / "cache")}
@@ -69,7 +69,6 @@ def isolated(session: nox.Session, package: str) -> None:
         extra = ["--no-build-isolation"] if name == "ops" else []
         session.run("pip", "wheel", "--no-deps", *extra, "-w", str(wheels), PACKAGES[name])
     session.install("--no-deps", "--force-reinstall", *map(str, wheels.glob("*.whl")))
-    session.run("pip", "check", success_codes=[0, 1])
     env = {"VOT_PLUGINS": f"core,{package}", "MPLBACKEND": "Agg"}
     # run from a temporary folder so the tests import the installed wheel, not the source tree
     with session.chdir(session.create_tmp()):
@@ -81,7 +80,7 @@ def template(session: nox.Session) -> None:
     """A third party's plugin: render the template outside the tree, install, discover, run."""
     _install_base(session)
     _install_ops(session)
-    session.install("--no-deps", "-e", "core", "-e", "plugins/alpharefine")
+    session.install("--no-deps", "-e", "./core", "-e", "./plugins/alpharefine")
     out = Path(session.create_tmp()) / "third-party"
     shutil.rmtree(out, ignore_errors=True)
     session.run("vot", "new-plugin", "demo_camshift", "--output", str(out))
@@ -121,7 +120,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(**VENV)
 def demo(session: nox.Session) -> None:
     _install_base(session)
-    session.install("--no-deps", "-e", "core", "-e", "plugins/ostrack", "-e", "plugins/alpharefine")
+    session.install("--no-deps", "-e", "./core", "-e", "./plugins/ostrack", "-e", "./plugins/alpharefine")
     session.run("vot", "demo", "--output", str(Path(session.create_tmp()) / "demo"))
 
 
@@ -129,7 +128,7 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     _install_base(session)
     _install_ops(session)
-    for path in ["core"] + [f"plugins/{p}" for p in PLUGINS]:
+    for path in ["./core"] + [f"./plugins/{p}" for p in PLUGINS]:
         session.install("--no-deps", "-e", path)
     for script in sorted((ROOT / "bench").glob("*.py")):
         session.run("python", str(script), *session.posargs)
