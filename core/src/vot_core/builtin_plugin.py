@@ -13,3 +13,6 @@ def register_trackers(register):
 @hookimpl
 def register_backbones(register):
     register("TimmBackbone", "vot_core.backbones:TimmBackbone")
+
+
+from .datasets.hooks import register_datasets  # noqa: E402,F401  (core's dataset loaders)

@@ -3,13 +3,13 @@
 - Each entry point loads in its own try/except; a broken plugin is recorded (name, version,
   error) and skipped, the rest keep working. ``VOT_STRICT_PLUGINS=1`` makes a failure fatal.
 - ``VOT_DISABLE_PLUGIN_AUTOLOAD=1`` turns discovery off (tests register plugins by hand);
-  ``VOT_PLUGINS=a,b`` is an allow-list of entry-point names.
+  ``VOT_PLUGINS=a,b`` is an allow-list of entry-point names (core's built-in
+  plugin is always loaded, as with autoload disabled).
 - Misspelled hook implementations are caught by ``check_pending``.
 """
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Dict, List, Optional
@@ -60,7 +60,7 @@ class PluginManager:
         allow = os.environ.get("VOT_PLUGINS")
         allowed = {a.strip() for a in allow.split(",") if a.strip()} if allow else None
         for ep in entry_points(group=GROUP):
-            if allowed is not None and ep.name not in allowed:
+            if allowed is not None and ep.name not in allowed and ep.name != "core":
                 continue
             if ep.name in self.infos:
                 continue
@@ -70,25 +70,32 @@ class PluginManager:
             self.infos[ep.name] = info
             try:
                 module = ep.load()
-                self.pm.register(module, name=ep.name)
-                self.pm.check_pending()
             except Exception as exc:  # isolate: report and keep going
                 self._fail(info, exc)
                 continue
-            self._fill(ep.name)
+            if self._register(module, info):
+                self._fill(ep.name)
 
     def add(self, plugin: Any, name: str, distribution: str = "", version: str = "") -> PluginInfo:
         """Register a plugin object or module by hand (tests, notebooks)."""
         info = PluginInfo(name, distribution, version)
         self.infos[name] = info
+        if self._register(plugin, info):
+            self._fill(name)
+        return info
+
+    def _register(self, plugin: Any, info: PluginInfo) -> bool:
+        """Register with pluggy and validate its hooks; on failure, unregister it again (a
+        plugin left registered with a misspelled hook would fail every later check)."""
         try:
-            self.pm.register(plugin, name=name)
+            self.pm.register(plugin, name=info.name)
             self.pm.check_pending()
         except Exception as exc:
-            self._fail(info, exc)
-            return info
-        self._fill(name)
-        return info
+            if self.pm.get_plugin(info.name) is not None:
+                self.pm.unregister(name=info.name)
+            self._fail(info, exc, where="hook validation")
+            return False
+        return True
 
     def remove(self, name: str) -> None:
         """Unregister a plugin and forget every component it registered."""
@@ -137,8 +144,8 @@ class PluginManager:
                 reg.remove(comp)
         info.components = {}
         if _flag("VOT_STRICT_PLUGINS"):
-            raise PluginError(f"plugin '{info.name}' failed ({info.error})\n"
-                              + "".join(traceback.format_exception(exc))) from exc
+            raise PluginError(f"plugin '{info.name}' failed ({info.error}); "
+                              "VOT_STRICT_PLUGINS=1 makes this fatal") from exc
 
 
 _MANAGER: Optional[PluginManager] = None

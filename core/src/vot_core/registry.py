@@ -48,8 +48,19 @@ class LazyRegistry(Registry):
 
     def get(self, key: str):
         if isinstance(key, str) and key in self._lazy:
-            target = self._lazy.pop(key)
-            self.register_module(name=key, module=import_string(target))
+            target = self._lazy[key]
+            try:
+                factory = import_string(target)
+            except Exception as exc:  # keep the entry: the next lookup reports it again
+                origin = self.origins.get(key) or "?"
+                raise ImportError(f"{self.name} '{key}' (registered by plugin '{origin}' as "
+                                  f"'{target}') could not be imported: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+            self.register_module(name=key, module=factory)
+            del self._lazy[key]
+        if isinstance(key, str) and key in self._module_dict:
+            # direct hit: skip mmengine's lookup, whose debug log imports torch (seconds)
+            return self._module_dict[key]
         return super().get(key)
 
     def names(self) -> list:
