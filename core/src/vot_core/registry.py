@@ -68,7 +68,8 @@ class LazyRegistry(Registry):
         return sorted(set(self._module_dict) | set(self._lazy))
 
     def __contains__(self, key) -> bool:
-        return key in self._lazy or super().__contains__(key)
+        # only what was registered: mmengine's lookup would import any module named ``key``
+        return key in self._lazy or key in self._module_dict
 
     def remove(self, name: str) -> None:
         """Forget ``name`` (used by tests that register components by hand)."""
