@@ -6,6 +6,7 @@ import pytest
 import timm
 import torch
 from timm.layers import resample_abs_pos_embed
+
 from vot_core.backbones import TimmBackbone, create_timm_backbone
 from vot_core.weights import WeightsError
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+
 from vot_core.geometry import (
     ALPHAREFINE_CROP,
     OSTRACK_CROP,

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 from torch import nn
+
 from vot_core.registry import WEIGHTS
 from vot_core.weights import (
     PickledObject,
