@@ -1,2 +1,3 @@
-"""vot-globaltrack: a vot plugin. Importing it is cheap; networks load on first use."""
+"""vot-globaltrack: GlobalTrack (AAAI 2020) for vot. Importing it is cheap; the network and
+tracker live in :mod:`vot_globaltrack.qg_rcnn` and :mod:`vot_globaltrack.tracker`."""
 __version__ = "0.1.0"

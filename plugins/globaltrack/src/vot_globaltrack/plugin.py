@@ -1,2 +1,15 @@
-"""Hook implementations of vot-globaltrack (registers nothing until its network is written)."""
-from vot_core.hookspecs import hookimpl  # noqa: F401
+"""Hook implementations of vot-globaltrack: import strings only (no torch at discovery time)."""
+from vot_core.hookspecs import hookimpl
+
+
+@hookimpl
+def register_trackers(register):
+    register("GlobalTrack", "vot_globaltrack.tracker:GlobalTrackTracker")
+
+
+@hookimpl
+def register_weights(register):
+    from .zoo import entries
+
+    for entry in entries():
+        register(entry.name, entry)
