@@ -21,6 +21,7 @@ COMMANDS = (
     "vot_core.cli.demo",
     "vot_core.cli.eval",
     "vot_core.cli.analyze",
+    "vot_core.cli.train",
     "vot_core.cli.plugins",
     "vot_core.cli.new_plugin",
 )

@@ -36,10 +36,17 @@ class CornerPredictor(nn.Module):
             for i in range(4):
                 setattr(self, f"conv{i + 1}_{corner}", conv3x3_bn_relu(widths[i], widths[i + 1]))
             setattr(self, f"conv5_{corner}", nn.Conv2d(widths[4], 1, kernel_size=1))
-        self.feat_size = feat_size
-        coord_x, coord_y = corner_grid(feat_size, stride)
-        self.register_buffer("coord_x", coord_x, persistent=False)
-        self.register_buffer("coord_y", coord_y, persistent=False)
+        self.feat_size, self.stride = feat_size, stride
+        self.reset_grid()
+
+    def reset_grid(self) -> None:
+        """(Re)create the soft-argmax grid (not in the state_dict; needed after ``to_empty``)."""
+        device = self.conv5_tl.weight.device
+        if device.type == "meta":
+            device = None
+        coord_x, coord_y = corner_grid(self.feat_size, self.stride)
+        self.register_buffer("coord_x", coord_x.to(device), persistent=False)
+        self.register_buffer("coord_y", coord_y.to(device), persistent=False)
 
     def _tower(self, x: torch.Tensor, corner: str) -> torch.Tensor:
         for i in range(1, 5):

@@ -1,2 +1,20 @@
-"""Hook implementations of vot-alpharefine (registers nothing until its network is written)."""
-from vot_core.hookspecs import hookimpl  # noqa: F401
+"""Hook implementations of vot-alpharefine: import strings only (no torch at discovery)."""
+from vot_core.hookspecs import hookimpl
+
+
+@hookimpl
+def register_refiners(register):
+    register("AlphaRefine", "vot_alpharefine.refiner:AlphaRefine")
+
+
+@hookimpl
+def register_weights(register):
+    from .zoo import ENTRIES
+
+    for entry in ENTRIES:
+        register(entry.name, entry)
+
+
+@hookimpl
+def register_models(register):
+    register("AlphaRefineModel", "vot_alpharefine.training:AlphaRefineModel")

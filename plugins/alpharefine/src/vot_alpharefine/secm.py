@@ -1,4 +1,4 @@
-"""SEcm_r34: the released Alpha-Refine network (AR34c+m, CVPR 2021).
+"""SEcm: the released Alpha-Refine networks (AR34c+m and AR18c+m, CVPR 2021).
 
 Paper: Yan et al., "Alpha-Refine: Boosting Tracking Performance by Precise Bounding Box
 Estimation", CVPR 2021. Official code: https://github.com/MasterBin-IIAU/AlphaRefine
@@ -7,20 +7,23 @@ Estimation", CVPR 2021. Official code: https://github.com/MasterBin-IIAU/AlphaRe
 Template and search crops are 256x256. The template's ``layer3`` map gives an 8x8 kernel once
 per video; every search crop runs ResNet-34 up to ``layer3``, the correlation neck fuses it with
 the kernel, the corner head predicts the box and, on request, the mask head a 256x256 mask.
+AR18c+m (``SEcm_r18``, official model file only in the TensorRT fork
+ymzis69/AlphaRefine_TensorRT) swaps in ResNet-18 and the PrRoIPool neck :mod:`.corrnl_neck`.
 Module names follow the official state_dict (``feature_extractor``, ``neck``, ``corner_head``,
 ``mask_head``, ``feat_adjust``) so the released checkpoint loads strictly.
 """
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from torch import nn
 
 from .corner_head import CornerPredictor
 from .corr_neck import PtCorrNeck
+from .corrnl_neck import CorrNLNeck
 from .mask_head import MaskPredictorFine
-from .resnet34 import ResNet34Features
+from .resnet import ResNet18Features, ResNet34Features
 
 LOW_LEVEL_TAPS = ("conv1", "layer1", "layer2")
 BRANCHES = ("corner", "mask")
@@ -31,21 +34,41 @@ def conv1x1_bn_relu(cin: int, cout: int) -> nn.Sequential:
 
 
 class SEcmNet(nn.Module):
-    """Alpha-Refine with a corner (c) and a mask (m) branch on a ResNet-34 backbone."""
+    """Alpha-Refine with a corner (c) and a mask (m) branch.
 
-    def __init__(self, pool_size: int = 8) -> None:
+    ``backbone``: ``'resnet34'`` or ``'resnet18'``; ``neck``: ``'ptcorr'`` (central 8x8 of the
+    template map) or ``'corrnl'`` (PrRoIPool over the template box, then ``spatial_attention``).
+    """
+
+    def __init__(self, pool_size: int = 8, backbone: str = "resnet34", neck: str = "ptcorr",
+                 spatial_attention: str = "nonlocal") -> None:
         super().__init__()
-        self.feature_extractor = ResNet34Features()
-        self.neck = PtCorrNeck(pool_size=pool_size)
+        backbones = {"resnet34": ResNet34Features, "resnet18": ResNet18Features}
+        if backbone not in backbones or neck not in ("ptcorr", "corrnl"):
+            raise ValueError(f"unknown backbone '{backbone}' or neck '{neck}' (backbones "
+                             f"{sorted(backbones)}, necks ['corrnl', 'ptcorr'])")
+        self.feature_extractor = backbones[backbone]()
+        self.neck = (PtCorrNeck(pool_size=pool_size) if neck == "ptcorr"
+                     else CorrNLNeck(pool_size=pool_size, spatial_attention=spatial_attention))
+        self.uses_template_box = neck == "corrnl"
         self.corner_head = CornerPredictor(inplanes=pool_size * pool_size)
         self.mask_head = MaskPredictorFine()
         # conv1 / layer1 / layer2 features adjusted to the mask head's widths
         self.feat_adjust = nn.ModuleList([conv1x1_bn_relu(64, 64), conv1x1_bn_relu(64, 256),
                                           conv1x1_bn_relu(128, 512)])
 
-    def template_kernel(self, template: torch.Tensor) -> torch.Tensor:
-        """``(B,3,256,256)`` template crop -> ``(B,256,8,8)`` correlation kernel."""
+    def template_kernel(self, template: torch.Tensor,
+                        template_box: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``(B,3,256,256)`` template crop -> ``(B,256,8,8)`` correlation kernel.
+
+        ``template_box`` ``(B,4)`` ``x1, y1, x2, y2`` in crop pixels: used by the PrRoIPool
+        neck only (the released AR34 model ignores it, as official).
+        """
         feat = self.feature_extractor.features(template, ["layer3"])["layer3"]
+        if self.uses_template_box:
+            if template_box is None:
+                raise ValueError("the PrRoIPool neck needs the template box (x1, y1, x2, y2)")
+            return self.neck.template_kernel(feat, template_box)
         return self.neck.template_kernel(feat)
 
     def forward_test(self, search: torch.Tensor, kernel: torch.Tensor,
@@ -67,11 +90,34 @@ class SEcmNet(nn.Module):
         return out
 
     def forward(self, template: torch.Tensor, search: torch.Tensor,
-                branches: Sequence[str] = BRANCHES) -> Dict[str, torch.Tensor]:
+                branches: Sequence[str] = BRANCHES,
+                template_box: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
         """Training forward: template and search crops in one call (both branches)."""
-        return self.forward_test(search, self.template_kernel(template), branches)
+        return self.forward_test(search, self.template_kernel(template, template_box), branches)
 
 
-def secm_resnet34(pool_size: int = 8) -> SEcmNet:
-    """The released AR34c+m network (``SEcm_resnet34(pool_size=8)``); random weights."""
-    return SEcmNet(pool_size=pool_size)
+def secm_resnet34(pool_size: int = 8, init: bool = True) -> SEcmNet:
+    """The released AR34c+m network (``SEcm_resnet34(pool_size=8)``).
+
+    ``init=False`` skips the random initialisation (uninitialised memory, for loading a
+    checkpoint right after: building 24M parameters on the meta device takes no time).
+    """
+    return _build(dict(pool_size=pool_size), init)
+
+
+def secm_resnet18(pool_size: int = 8, spatial_attention: str = "nonlocal",
+                  init: bool = True) -> SEcmNet:
+    """AR18c+m (``SEcm_resnet18``): ResNet-18 and the PrRoIPool neck; ``spatial_attention``
+    ``'nonlocal'`` (``use_NL=True``, the fork's default), ``'convs'`` or ``'none'``."""
+    return _build(dict(pool_size=pool_size, backbone="resnet18", neck="corrnl",
+                       spatial_attention=spatial_attention), init)
+
+
+def _build(kwargs: dict, init: bool) -> SEcmNet:
+    if init:
+        return SEcmNet(**kwargs)
+    with torch.device("meta"):
+        net = SEcmNet(**kwargs)
+    net = net.to_empty(device="cpu")
+    net.corner_head.reset_grid()
+    return net

@@ -1,4 +1,4 @@
-"""ResNet-34 feature extractor of Alpha-Refine (pytracking's ``ltr.models.backbone.resnet``).
+"""ResNet-34 / ResNet-18 feature extractors of Alpha-Refine (pytracking's ``ltr.models.backbone.resnet``).
 
 The layout and parameter names are torchvision's ResNet-34 (the released checkpoint stores the
 whole network, ``layer4`` and ``fc`` included, although Alpha-Refine never uses them), so this
@@ -18,11 +18,11 @@ from torchvision.models.resnet import BasicBlock, ResNet
 FEATURE_TAPS = ("conv1", "layer1", "layer2", "layer3", "layer4")
 
 
-class ResNet34Features(ResNet):
-    """torchvision ResNet-34 whose :meth:`features` returns pytracking's named taps."""
+class ResNetFeatures(ResNet):
+    """torchvision BasicBlock ResNet whose :meth:`features` returns pytracking's named taps."""
 
-    def __init__(self) -> None:
-        super().__init__(BasicBlock, [3, 4, 6, 3])
+    def __init__(self, blocks=(3, 4, 6, 3)) -> None:
+        super().__init__(BasicBlock, list(blocks))
 
     def features(self, x: torch.Tensor, layers: Sequence[str]) -> Dict[str, torch.Tensor]:
         """Run the stem and the residual stages up to the deepest tap named in ``layers``."""
@@ -45,3 +45,17 @@ class ResNet34Features(ResNet):
             if wanted <= out.keys():
                 break
         return out
+
+
+class ResNet34Features(ResNetFeatures):
+    """ResNet-34 (AR34c+m)."""
+
+    def __init__(self) -> None:
+        super().__init__((3, 4, 6, 3))
+
+
+class ResNet18Features(ResNetFeatures):
+    """ResNet-18 (AR18c+m); the same widths, so the necks and heads are unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__((2, 2, 2, 2))
