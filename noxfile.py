@@ -20,7 +20,7 @@ import nox
 ROOT = Path(__file__).parent
 PINS = ["torch==2.14.1", "torchvision==0.29.1"]
 TOOLS = ["timm", "pluggy", "mmengine", "opencv-python", "numpy", "pytest", "pybind11", "tqdm",
-         "matplotlib"]
+         "matplotlib", "ninja"]  # ninja: parallel, incremental builds of the vot-ops kernels
 PLUGINS = ["ostrack", "simtrack", "alpharefine", "globaltrack", "dmtrack"]
 PACKAGES = {"core": "./core", "ops": "./ops", **{p: f"./plugins/{p}" for p in PLUGINS}}
 VENV = dict(venv_params=["--system-site-packages"], reuse_venv=True)
@@ -79,7 +79,6 @@ def isolated(session: nox.Session, package: str) -> None:
 def template(session: nox.Session) -> None:
     """A third party's plugin: render the template outside the tree, install, discover, run."""
     _install_base(session)
-    _install_ops(session)
     session.install("--no-deps", "-e", "./core", "-e", "./plugins/alpharefine")
     out = Path(session.create_tmp()) / "third-party"
     shutil.rmtree(out, ignore_errors=True)

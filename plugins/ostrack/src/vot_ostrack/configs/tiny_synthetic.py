@@ -34,8 +34,8 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0),
 )
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=8, eta_min=1e-5, by_epoch=True)]
-train_cfg = dict(by_epoch=True, max_epochs=8)
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, eta_min=1e-5, by_epoch=True)]
+train_cfg = dict(by_epoch=True, max_epochs=24)
 default_hooks = dict(logger=dict(type='LoggerHook', interval=20),
                      checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2))
 randomness = dict(seed=42)
