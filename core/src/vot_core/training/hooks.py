@@ -25,7 +25,7 @@ class ProgressBarHook(Hook):
         if self.bar is not None:
             loss = (outputs or {}).get("loss")
             if loss is not None:
-                self.bar.set_postfix(loss=f"{float(loss):.4f}")
+                self.bar.set_postfix(loss=f"{float(loss.detach() if hasattr(loss, 'detach') else loss):.4f}")
             self.bar.update(1)
 
     def after_train_epoch(self, runner) -> None:
