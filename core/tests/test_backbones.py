@@ -76,7 +76,6 @@ def test_vit_resamples_position_embedding_for_a_smaller_input(tmp_path):
 
 
 def test_random_init_and_build_from_config(monkeypatch):
-    monkeypatch.setenv("VOT_DISABLE_PLUGIN_AUTOLOAD", "1")
     from vot_core.plugins import get_plugin_manager
     from vot_core.registry import BACKBONES
     get_plugin_manager()

@@ -233,7 +233,6 @@ def test_zoo_name_downloads_with_prefix_hash(tmp_path, cache):
 
 
 def test_drive_entry_and_unknown_name_say_what_to_do(cache, monkeypatch):
-    monkeypatch.setenv("VOT_DISABLE_PLUGIN_AUTOLOAD", "1")
     entry = WeightsEntry("test/drive", "https://drive.google.com/file/d/abc/view", filename="OSTrack_ep0300.pth.tar")
     WEIGHTS.add(entry.name, entry, origin="test")
     try:

@@ -21,7 +21,6 @@ def test_hook_registers_every_loader_by_import_string():
 
 
 def test_build_dataset_by_name(tmp_path, monkeypatch):
-    monkeypatch.setenv("VOT_DISABLE_PLUGIN_AUTOLOAD", "1")  # core's loaders need no discovery
     ds = build_dataset("synthetic", split="tiny")
     assert len(ds) == 4 and ds[0].ground_truth.shape[1] == 4
     with pytest.raises(DatasetError, match="unknown dataset 'nope'"):
