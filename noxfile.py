@@ -100,14 +100,16 @@ def ops_cuda(session: nox.Session) -> None:
     env = {"CUDA_HOME": cuda_home, "VOT_OPS_CUDA": "1",
            "TORCH_CUDA_ARCH_LIST": os.environ.get("TORCH_CUDA_ARCH_LIST", "8.0"),
            "MAX_JOBS": "2"}
-    build = Path(session.create_tmp()) / "cuda-build"
+    build = Path(session.create_tmp()).resolve() / "cuda-build"
     with session.chdir("ops"):
         session.run("python", "setup.py", "build_ext", "--build-temp", str(build / "tmp"),
                     "--build-lib", str(build / "lib"), env=env)
-    built = list((build / "lib").rglob("*.so"))
+    built = sorted((build / "lib").rglob("_C*.so"))
     if not built:
         session.error("the CUDA build produced no extension module")
-    session.log(f"compiled: {[str(p) for p in built]}")
+    # the library links against the CUDA runtime and registers its CPU and CUDA kernels
+    session.run("python", "-c", "import sys, torch; torch.ops.load_library(sys.argv[1]); "
+                "print('loaded', sys.argv[1], torch.ops.vot_ops.roi_align.default)", str(built[0]))
 
 
 @nox.session(**VENV)
