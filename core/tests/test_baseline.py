@@ -172,3 +172,26 @@ def test_speed_over_100_fps_on_small_frames():
         tracker.track(f)
     fps = 60 / max(time.process_time() - start, 1e-9)
     assert fps > 100, f"{fps:.0f} frames/s"
+
+
+def test_opencv_mil_baseline_follows_a_moving_square():
+    """OpenCV's MIL tracker runs through the registry and the vot contract."""
+    from vot_core.geometry import iou
+    from vot_core.pipeline import build_pipeline
+
+    rng = np.random.default_rng(3)
+    background = rng.integers(0, 80, (120, 160, 3), dtype=np.uint8)
+    texture = rng.integers(120, 255, (24, 24, 3), dtype=np.uint8)
+    frames, truth = [], []
+    for i in range(12):
+        frame = background.copy()
+        x, y = 20 + 4 * i, 30 + 2 * i
+        frame[y:y + 24, x:x + 24] = texture
+        frames.append(frame)
+        truth.append([x, y, 24, 24])
+    pipeline = build_pipeline("core/opencv_mil")
+    pipeline.initialize(frames[0], truth[0])
+    boxes = np.array([pipeline.track(f).box.tolist() for f in frames[1:]])
+    assert iou(boxes, np.array(truth[1:], float)).mean() > 0.3  # MIL is a weak tracker
+    assert boxes[-1, 0] - boxes[0, 0] > 30  # it moves with the target (truth: 40 px)
+    pipeline.correct(truth[-1])  # re-initialises on the last frame without error

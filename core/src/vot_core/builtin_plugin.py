@@ -8,6 +8,7 @@ from .hookspecs import hookimpl
 @hookimpl
 def register_trackers(register):
     register("NCCTracker", "vot_core.baseline.ncc:NCCTracker")
+    register("OpenCVMILTracker", "vot_core.baseline.opencv_mil:OpenCVMILTracker")
 
 
 @hookimpl
