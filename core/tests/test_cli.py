@@ -178,11 +178,21 @@ def test_unknown_command_and_missing_command(capsys):
 
 
 # -- vot demo ----------------------------------------------------------------------------------
+def test_demo_falls_back_to_the_baseline_without_the_tiny_model(tmp_path, capsys, monkeypatch):
+    from vot_core.cli import demo
+
+    monkeypatch.setattr(demo, "DEFAULT_PIPELINES", ("nosuchplugin/tiny", "core/ncc"))
+    assert main(["demo", "--output", str(tmp_path / "d"), "--frames", "5", "--quiet",
+                 "--no-video"]) == 0
+    assert "default pipeline: core/ncc (the NCC" in capsys.readouterr().out
+
+
 def test_demo_writes_results_and_prints_auc(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--output", str(out), "--frames", "30", "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "default pipeline: core/ncc" in text and "baseline" in text
+    assert re.search(r"default pipeline: (ostrack/tiny_synthetic \(OSTrack-tiny|core/ncc \(the NCC)",
+                     text), text
     auc = float(re.search(r"success AUC: ([\d.]+)%", text).group(1))
     fps = float(re.search(r"speed: ([\d.]+) frames/s", text).group(1))
     assert 0 < auc <= 100 and fps > 0

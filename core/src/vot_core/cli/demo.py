@@ -9,9 +9,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-#: Default pipeline of the demo: the NCC baseline until the trained tiny model lands.
-DEFAULT_PIPELINE = "core/ncc"
-DEFAULT_IS_BASELINE = True
+#: Default pipelines of the demo, the first one installed wins: OSTrack-tiny (trained on the
+#: synthetic-train suite, shipped inside vot-ostrack), else core's NCC baseline.
+DEFAULT_PIPELINES = ("ostrack/tiny_synthetic", "core/ncc")
+
+
+def default_pipeline() -> str:
+    """The first of :data:`DEFAULT_PIPELINES` whose package is installed."""
+    from ..config import ConfigError, resolve_config_path
+
+    for name in DEFAULT_PIPELINES[:-1]:
+        try:
+            resolve_config_path(name)
+            return name
+        except ConfigError:
+            continue
+    return DEFAULT_PIPELINES[-1]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -21,8 +34,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "groundtruth.txt and an annotated video.mp4, print success AUC and speed.")
     parser.add_argument("--output", "-o", default="vot-demo", metavar="DIR",
                         help="output folder (default: ./vot-demo)")
-    parser.add_argument("--pipeline", "-p", default=DEFAULT_PIPELINE, metavar="NAME_OR_FILE",
-                        help=f"pipeline to run (default: {DEFAULT_PIPELINE})")
+    parser.add_argument("--pipeline", "-p", default=None, metavar="NAME_OR_FILE",
+                        help=f"pipeline to run (default: the first installed of "
+                             f"{', '.join(DEFAULT_PIPELINES)})")
     parser.add_argument("--frames", type=int, default=None,
                         help="number of frames (default: the synthetic-demo suite's length)")
     parser.add_argument("--seed", type=int, default=None,
@@ -58,9 +72,13 @@ def run(args) -> int:
     frames = args.frames if args.frames is not None else spec.num_frames
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
-    if args.pipeline == DEFAULT_PIPELINE and DEFAULT_IS_BASELINE:
-        print(f"default pipeline: {DEFAULT_PIPELINE} (the NCC template-matching baseline; it "
-              "becomes the trained tiny model once that lands)")
+    if args.pipeline is None:
+        args.pipeline = default_pipeline()
+        if args.pipeline == DEFAULT_PIPELINES[0]:
+            print(f"default pipeline: {args.pipeline} (OSTrack-tiny, trained on synthetic-train)")
+        else:
+            print(f"default pipeline: {args.pipeline} (the NCC template-matching baseline; "
+                  "install vot-ostrack for the trained tiny model)")
     sequence = make_sequence(seed, num_frames=frames, size=spec.size, difficulty=spec.difficulty)
     print(f"sequence: {sequence.name}, {len(sequence)} frames of {spec.size[1]}x{spec.size[0]}, "
           f"effects: {', '.join(sequence.attributes.get('tags', ())) or 'none'}")
