@@ -104,7 +104,7 @@ class PluginManager:
         if plugin is not None:
             self.pm.unregister(plugin)
         if info:
-            for hook, reg in HOOK_REGISTRIES.items():
+            for reg in HOOK_REGISTRIES.values():
                 for comp in info.components.get(reg.name, []):
                     reg.remove(comp)
 
@@ -120,9 +120,9 @@ class PluginManager:
                     continue
                 added: List[str] = []
 
-                def register(name, factory, _reg=registry, _added=added):
+                def register(name, factory, _reg=registry, _added=added, _hook=hook_name):
                     if not isinstance(name, str) or not name:
-                        raise PluginError(f"plugin '{plugin_name}': {hook_name} got a name "
+                        raise PluginError(f"plugin '{plugin_name}': {_hook} got a name "
                                           f"that is not a non-empty string: {name!r}")
                     _reg.add(name, factory, origin=plugin_name)
                     _added.append(name)

@@ -14,7 +14,6 @@ the best scale at rate ``scale_lr``. Large targets are matched at a reduced reso
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
@@ -22,6 +21,7 @@ from typing import Any, Dict, Optional, Tuple
 import cv2
 import numpy as np
 
+from ..params import params_from
 from ..structures import Box, Prediction
 from ..tracker import BaseTracker
 
@@ -70,16 +70,7 @@ class NCCParams:
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> NCCParams:
         """Build from keyword arguments; an unknown key raises ``TypeError`` naming it."""
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = [k for k in kwargs if k not in known]
-        if unknown:
-            hints = []
-            for key in unknown:
-                close = difflib.get_close_matches(key, known, n=1)
-                hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-            raise TypeError(f"NCCTracker got unknown parameter(s) {', '.join(hints)}; "
-                            f"known: {', '.join(known)}")
-        return cls(**kwargs)
+        return params_from(cls, kwargs, "NCCTracker")
 
 
 def _sample(image: np.ndarray, center: Tuple[float, float], size: Tuple[float, float],
