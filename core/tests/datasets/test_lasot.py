@@ -4,6 +4,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+
 from vot_core.datasets import DatasetError
 from vot_core.datasets.lasot import LaSOT, official_test_names
 
@@ -152,3 +153,21 @@ def test_a_root_that_is_not_lasot(tmp_path):
         LaSOT()
     with pytest.raises(DatasetError, match="unknown split"):
         LaSOT(str(tmp_path), split="val")
+
+
+def test_monkey_17_uses_its_2260_annotated_frames(tmp_path):
+    """The toolkit keeps monkey-17's first 2,260 frames; its img/ folder holds more."""
+    root = str(tmp_path / "LaSOT")
+    d, gt = _seq(root, "monkey-17", 2260, oov=[0] * 2259 + [1])
+    for i in (2261, 2262):
+        open(os.path.join(d, "img", f"{i:08d}.jpg"), "wb").close()
+    with open(os.path.join(d, "full_occlusion.txt"), "w") as f:
+        f.write(",".join(["0"] * 2262))  # flags as long as the images: cut too
+    seq = LaSOT(root)["monkey-17"]
+    assert len(seq) == 2260 and seq.frames[-1].endswith("00002260.jpg")
+    assert seq.absent.shape == (2260,) and seq.absent[-1] and seq.absent.sum() == 1
+    np.testing.assert_array_equal(seq.ground_truth, gt)
+    _seq(root, "monkey-9", 3)  # any other sequence with an extra image is an error
+    open(os.path.join(root, "monkey", "monkey-9", "img", "00000004.jpg"), "wb").close()
+    with pytest.raises(DatasetError, match="3 lines, but the sequence has 4 frames"):
+        LaSOT(root)["monkey-9"]

@@ -24,6 +24,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--split", metavar="S", help="dataset split")
     parser.add_argument("--protocol", metavar="P", help="evaluation protocol")
     parser.add_argument("--sequences", nargs="+", metavar="NAME", help="only these sequences")
+    parser.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="keyword of the dataset loader (repeatable), e.g. "
+                             "attributes_root=/data/LaSOT_Evaluation_Toolkit")
     parser.add_argument("--output", "-o", metavar="DIR",
                         help="folder for tables and plots (default: analysis/<dataset>[-<split>]-<protocol>)")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the PNG plots")
@@ -32,13 +35,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    from ..config import parse_overrides
     from ..evaluation import analysis
     from ..evaluation.protocols import default_protocol, get_protocol
     from ..evaluation.runner import DatasetSpec
 
     protocol = args.protocol or default_protocol(args.dataset)
     get_protocol(protocol)  # unknown names fail before any work
-    dataset = DatasetSpec(args.dataset, args.root, args.split)
+    dataset = DatasetSpec(args.dataset, args.root, args.split,
+                          options=parse_overrides(args.dataset_option))
     report = analysis.analyze(args.result_dirs, dataset, protocol=protocol,
                               dataset_name=args.dataset, sequences=args.sequences)
     part = args.dataset + (f"-{args.split}" if args.split else "")

@@ -27,6 +27,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--root", metavar="DIR", help="dataset folder (default: under $VOT_DATA)")
     parser.add_argument("--split", metavar="S", help="dataset split (e.g. test, val, tiny)")
     parser.add_argument("--sequences", nargs="+", metavar="NAME", help="only these sequences")
+    parser.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="keyword of the dataset loader (repeatable), e.g. "
+                             "attributes_root=/data/LaSOT_Evaluation_Toolkit")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="worker processes, each with its own pipeline (default 1)")
     parser.add_argument("--output", "-o", metavar="DIR",
@@ -75,7 +78,8 @@ def run(args) -> int:
     pipeline = PipelineSpec(args.pipeline, weights=args.weights, device=device,
                             refiners=tuple(args.refiner), refiner_weights=tuple(args.refiner_weights),
                             overrides=parse_overrides(args.cfg_options) or None)
-    dataset = DatasetSpec(args.dataset, args.root, args.split)
+    dataset = DatasetSpec(args.dataset, args.root, args.split,
+                          options=parse_overrides(args.dataset_option))
     output = Path(args.output) if args.output else default_output(args)
     res = evaluate(pipeline, dataset, output, dataset_name=args.dataset, split=args.split,
                    sequences=args.sequences, workers=args.workers, fmt=args.result_format,

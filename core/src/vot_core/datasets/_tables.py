@@ -1,6 +1,7 @@
-"""Facts about the official datasets that are not on disk: the LaSOT test split and the
-frame ranges of OTB-100 and UAV123 sequences (as published with the benchmarks and used by
-pytracking, got10k and the MATLAB toolkits). Data only."""
+"""Facts about the official datasets that are not on disk: the LaSOT test split, the frame
+ranges of OTB-100 and UAV123 sequences and the attribute names of LaSOT and TNL2K (as
+published with the benchmarks and used by pytracking, got10k and the MATLAB toolkits). Data
+only."""
 
 #: LaSOT Protocol II test split: class, then the sequence numbers (4 per class, 280 in all)
 LASOT_TEST = """
@@ -307,6 +308,62 @@ wakeboard7 wakeboard7 1 199
 wakeboard8 wakeboard8 1 1543
 wakeboard9 wakeboard9 1 355
 """
+
+
+#: LaSOT sequences whose ``img/`` folder holds more frames than ``groundtruth.txt`` has lines:
+#: the number of (leading) frames that are annotated and evaluated (LaSOT toolkit
+#: ``utils/calc_seq_err_robust.m``: "for monkey-17, we only keep the first 2260 frames";
+#: pytracking's ``LaSOTDataset`` lists frames 1..len(groundtruth) for every sequence)
+LASOT_ANNOTATED_FRAMES = {"monkey-17": 2260}
+
+#: LaSOT per-sequence attributes, in the order of the flags in the evaluation toolkit's
+#: ``annos/att/<sequence>.txt`` (HengLan/LaSOT_Evaluation_Toolkit,
+#: ``run_tracker_performance_evaluation.m``; the toolkit spells the last one "Aspect Ration
+#: Change", pytracking's ``LaSOT_attributes.json`` "Aspect Ratio Change"): abbreviation, name
+LASOT_ATTRIBUTES = """
+IV   Illumination Variation
+POC  Partial Occlusion
+DEF  Deformation
+MB   Motion Blur
+CM   Camera Motion
+ROT  Rotation
+BC   Background Clutter
+VC   Viewpoint Change
+SV   Scale Variation
+FOC  Full Occlusion
+FM   Fast Motion
+OV   Out-of-View
+LR   Low Resolution
+ARC  Aspect Ratio Change
+"""
+
+#: TNL2K per-sequence attributes, in the order of the flags in the evaluation toolkit's
+#: ``annos/att/<sequence>_attribute.txt`` (wangxiao5791509/TNL2K_evaluation_toolkit,
+#: ``Evaluate_TNL2K_dataset.m``): abbreviation, name
+TNL2K_ATTRIBUTES = """
+CM   Camera Motion
+ROT  Rotation
+DEF  Deformation
+FOC  Full Occlusion
+IV   Illumination Variation
+OV   Out-of-View
+POC  Partial Occlusion
+VC   Viewpoint Change
+SV   Scale Variation
+BC   Background Clutter
+MB   Motion Blur
+ARC  Aspect Ratio Change
+LR   Low Resolution
+FM   Fast Motion
+AS   Adversarial Samples
+TC   Thermal Crossover
+MS   Modality Switch
+"""
+
+
+def attribute_names(table: str):
+    """``[(abbreviation, name), ...]`` of an attribute table, in file order."""
+    return [tuple(line.split(None, 1)) for line in table.strip().splitlines()]
 
 
 def parse_table(text: str):

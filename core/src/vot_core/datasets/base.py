@@ -87,6 +87,59 @@ def check_length(values: np.ndarray, expected: int, path: str, what: str = "line
                            f"frames")
 
 
+# -- per-sequence attributes of the evaluation toolkits ---------------------------------------
+def find_attribute_folder(explicit: Optional[str], candidates: Seq[str]) -> Optional[str]:
+    """The folder of per-sequence attribute files (``<toolkit>/annos/att``).
+
+    ``explicit`` (a dataset's ``attributes_root``) may name the toolkit, its ``annos`` folder or
+    the ``att`` folder itself, and must exist. Otherwise the first of ``candidates`` (toolkit
+    folders where one is usually unpacked) that holds ``annos/att`` or ``att`` is used, or None.
+    """
+    if explicit is not None:
+        base = os.path.abspath(os.path.expanduser(str(explicit)))
+        if not os.path.isdir(base):
+            raise DatasetError(f"attribute folder does not exist: {base}")
+        for sub in (os.path.join("annos", "att"), "att"):
+            if os.path.isdir(os.path.join(base, sub)):
+                return os.path.join(base, sub)
+        return base
+    for base in candidates:
+        for sub in (os.path.join("annos", "att"), "att"):
+            if os.path.isdir(os.path.join(base, sub)):
+                return os.path.join(base, sub)
+    return None
+
+
+def toolkit_folders(folders: Seq[Optional[str]], prefix: str) -> List[str]:
+    """Sub-folders whose names start with ``prefix`` (``LaSOT_Evaluation_Toolkit``, also as
+    ``..._Toolkit-master``) of each existing folder in ``folders``, sorted per folder."""
+    out: List[str] = []
+    for folder in dict.fromkeys(f for f in folders if f):
+        try:
+            out += sorted(e.path for e in os.scandir(folder)
+                          if e.is_dir() and e.name.startswith(prefix))
+        except OSError:
+            pass
+    return out
+
+
+def read_attributes(path: str, names: Seq[str]) -> Dict[str, Any]:
+    """The per-sequence attribute flags of an evaluation toolkit file (0/1, on one
+    comma-separated line as LaSOT's or one per line as TNL2K's), as
+    ``{'tags': (names set ...), 'attribute_names': (all names ...)}`` in the toolkit's order.
+    Flags beyond ``names`` are named ``attribute <k>`` (1-based)."""
+    flags = read_flags(path, "attribute file")
+    if len(flags) < len(names):
+        raise DatasetError(f"{path}: {len(flags)} attribute flags, expected {len(names)} "
+                           f"({', '.join(names)})")
+    if not set(flags.tolist()) <= {0, 1}:
+        raise DatasetError(f"{path}: attribute flags must be 0 or 1, got "
+                           f"{sorted(set(flags.tolist()) - {0, 1})}")
+    all_names = tuple(names) + tuple(f"attribute {k + 1}" for k in range(len(names), len(flags)))
+    return {"tags": tuple(n for n, f in zip(all_names, flags) if f),
+            "attribute_names": all_names}
+
+
 # -- frames ----------------------------------------------------------------------------------
 def list_images(folder: str) -> List[str]:
     """Image file names in ``folder``, sorted numerically when every stem is a number."""

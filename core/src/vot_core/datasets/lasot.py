@@ -7,6 +7,20 @@ with its own ``testing_set.txt`` / ``training_set.txt`` (one name per line, as t
 toolkit ships them; :func:`~vot_core.datasets.synthetic.write_lasot` writes them) uses those.
 ``absent = full_occlusion | out_of_view`` (pytracking's ``target_visible``); the flags are in
 ``attributes['full_occlusion']`` / ``['out_of_view']``, the class in ``attributes['class']``.
+
+``monkey-17`` has more images than annotated frames: like the toolkit (and pytracking), only
+its first 2,260 frames are used. Every other mismatch of frames and ground-truth lines is an
+error naming the file.
+
+Per-sequence attributes (14: illumination variation ... aspect ratio change) are not in the
+dataset archive but in the evaluation toolkit (HengLan/LaSOT_Evaluation_Toolkit):
+``annos/att/<sequence>.txt``, one comma-separated line of 14 flags 0/1 in the order of
+``_tables.LASOT_ATTRIBUTES``. Pass ``attributes_root=`` (the toolkit, its ``annos`` or its
+``att`` folder), or unpack the toolkit as ``LaSOT_Evaluation_Toolkit*`` inside or next to the
+dataset root (or its ``annos/att`` inside the root), and each sequence gets
+``attributes['tags']`` (the names of its set attributes) and ``attributes['attribute_names']``
+(all 14, in the toolkit's order), which ``vot analyze`` breaks results down by. With an
+explicit ``attributes_root`` a missing attribute file is an error; with a found one it is not.
 """
 from __future__ import annotations
 
@@ -15,20 +29,30 @@ import re
 from typing import Any, Dict, List, Optional, Set
 
 from ..structures import Sequence
-from ._tables import LASOT_TEST, parse_table
+from ._tables import (
+    LASOT_ANNOTATED_FRAMES,
+    LASOT_ATTRIBUTES,
+    LASOT_TEST,
+    attribute_names,
+    parse_table,
+)
 from .base import (
     Dataset,
     DatasetError,
     check_frames_exist,
     check_length,
     expand_frames,
+    find_attribute_folder,
     frame_spec,
     list_images,
+    read_attributes,
     read_boxes,
     read_flags,
+    toolkit_folders,
 )
 
 _SEQ = re.compile(r"^(.+)-(\d+)$")
+TOOLKIT_PREFIX = "LaSOT_Evaluation_Toolkit"
 
 
 def official_test_names() -> Set[str]:
@@ -41,8 +65,23 @@ class LaSOT(Dataset):
     default_split = "test"
     folder = "LaSOT"
 
+    def __init__(self, root: Optional[str] = None, split: Optional[str] = None,
+                 refresh: bool = False, cache: bool = True,
+                 attributes_root: Optional[str] = None):
+        self._given_root: Optional[str] = None
+        super().__init__(root, split, refresh, cache)
+        self.attributes_root = attributes_root
+        self.attribute_folder = find_attribute_folder(attributes_root, self._toolkit_candidates())
+
+    def _toolkit_candidates(self) -> List[str]:
+        """The root itself, then toolkit folders inside the root, the root given (when it held
+        the archive's top folder) and the folder next to the root."""
+        return [self.root] + toolkit_folders(
+            [self.root, self._given_root, os.path.dirname(self.root)], TOOLKIT_PREFIX)
+
     def resolve_root(self, root: Optional[str]) -> str:
         root = super().resolve_root(root)
+        self._given_root = root
         for sub in ("LaSOTBenchmark", "LaSOT"):  # the archive's top folder
             if os.path.isdir(os.path.join(root, sub)) and not self._looks_like(root):
                 return os.path.join(root, sub)
@@ -95,12 +134,17 @@ class LaSOT(Dataset):
         gt_path = os.path.join(folder, "groundtruth.txt")
         gt = read_boxes(gt_path, 4, "ground-truth file")
         frames = expand_frames(os.path.join(folder, "img"), entry["frames"])
+        annotated = LASOT_ANNOTATED_FRAMES.get(entry["name"])
+        if annotated is not None and len(gt) == annotated < len(frames):
+            frames = frames[:annotated]  # the toolkit evaluates the annotated frames only
         check_length(gt, len(frames), gt_path)
         check_frames_exist(frames, entry["name"])
         flags = {}
         for key in ("full_occlusion", "out_of_view"):
             path = os.path.join(folder, f"{key}.txt")
             values = read_flags(path, f"{key} file").astype(bool)
+            if annotated is not None and len(values) > len(frames) == annotated:
+                values = values[:annotated]
             check_length(values, len(frames), path, "flags")
             flags[key] = values
         nlp = os.path.join(folder, "nlp.txt")
@@ -108,8 +152,21 @@ class LaSOT(Dataset):
             if os.path.isfile(nlp) else None
         return Sequence(entry["name"], frames, gt,
                         absent=flags["full_occlusion"] | flags["out_of_view"],
-                        attributes={"class": entry["class"], **flags},
+                        attributes={"class": entry["class"], **flags,
+                                    **self.sequence_attributes(entry["name"])},
                         language=language, dataset=self.name)
+
+    def sequence_attributes(self, name: str) -> Dict[str, Any]:
+        """``tags`` and ``attribute_names`` from the toolkit's ``att/<name>.txt`` ({} if there
+        is no attribute folder, or no file for ``name`` in a folder that was found)."""
+        if self.attribute_folder is None:
+            return {}
+        path = os.path.join(self.attribute_folder, f"{name}.txt")
+        if not os.path.isfile(path):
+            if self.attributes_root is not None:
+                raise DatasetError(f"missing attribute file: {path}")
+            return {}
+        return read_attributes(path, [n for _, n in attribute_names(LASOT_ATTRIBUTES)])
 
 
 __all__ = ["LaSOT", "official_test_names"]

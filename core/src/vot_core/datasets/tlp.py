@@ -1,7 +1,16 @@
 """TLP, Track Long and Prosper (Moudgil & Gandhi, ACCV 2018): 50 long HD videos,
-``<root>/<sequence>/img/00001.jpg ...`` and ``groundtruth_rect.txt`` with one line per frame
-``frame, x, y, w, h, isLost`` (files with only ``x, y, w, h`` are read too). Frames with
-``isLost = 1`` are ``absent``; the frame numbers must count up from the first one.
+``<root>/<sequence>/img/00001.jpg ...`` (5 digits, from 1) and ``groundtruth_rect.txt`` with
+one comma-separated line per frame ``frame, x, y, w, h, isLost`` (files with only ``x, y, w,
+h`` are read too). Frames with ``isLost = 1`` are ``absent``; the frame numbers must count up
+by one from the number of the first image (``frame`` is the image's number).
+
+Sources (the TLP site's own description could not be retrieved): the pytracking-style
+``TLPDataset`` loaders of OSTrack-derived repositories (``lib/test/evaluation/tlpdataset.py``:
+boxes are columns 1-4, ``target_visible = isLost == 0``, frames ``img/{:05d}.jpg`` for 1..N),
+a pytracking fork's ``TLPDatasetClass`` (50 sequences, ``startFrame`` 1, ``nz`` 5, ``jpg``, boxes
+= columns 1-4) and a ``TLP_V2`` training loader that maps ``frame`` to ``img/{frame:05d}.jpg``
+and documents the last column as "isLost, where 1 means target object is not at all
+visible".
 """
 from __future__ import annotations
 
@@ -45,8 +54,10 @@ class TLP(Dataset):
         gt_path = os.path.join(folder, "groundtruth_rect.txt")
         lines = _lines(gt_path, "ground-truth file")
         rows = [parse_row(line, gt_path, i + 1, None) for i, line in enumerate(lines)]
+        if not rows:
+            raise DatasetError(f"{gt_path}: the ground-truth file is empty")
         widths = {len(r) for r in rows}
-        if not rows or not widths <= {4} and not widths <= {6}:
+        if not widths <= {4} and not widths <= {6}:
             bad = next((i for i, r in enumerate(rows) if len(r) != len(rows[0])), 0)
             raise DatasetError(f"{gt_path}, line {bad + 1}: expected 6 values "
                                f"(frame, x, y, w, h, isLost) or 4 (x, y, w, h) on every line")
@@ -60,6 +71,15 @@ class TLP(Dataset):
                 i = int(np.nonzero(steps != 1)[0][0]) + 2
                 raise DatasetError(f"{gt_path}, line {i}: frame number {table[i - 1, 0]:g} "
                                    f"does not follow {table[i - 2, 0]:g}")
+            first = entry["frames"].get("start")
+            if first is not None and table[0, 0] != first:
+                raise DatasetError(f"{gt_path}, line 1: frame number {table[0, 0]:g}, but the "
+                                   f"first image is number {first} ({os.path.basename(frames[0])})")
+            bad = ~np.isin(table[:, 5], (0, 1))
+            if bad.any():
+                i = int(np.nonzero(bad)[0][0])
+                raise DatasetError(f"{gt_path}, line {i + 1}: isLost must be 0 or 1, got "
+                                   f"{table[i, 5]:g}")
             gt, lost = table[:, 1:5], table[:, 5] != 0
         return Sequence(entry["name"], frames, gt, absent=lost, dataset=self.name)
 

@@ -3,8 +3,13 @@ and precision plots (PNG, matplotlib Agg) and a per-attribute breakdown.
 
 Scores are stored as fractions and shown as percentages. Speed: GOT-10k uses the toolkit's
 ``mean(1 / t)`` over all frames; the other protocols ``frames / seconds`` over all frames.
-A per-attribute row holds the sequences whose attribute is set (a true flag, or a name in
-``attributes['tags']``).
+A per-attribute row holds the sequences whose attribute is set. A sequence whose loader
+declares the benchmark's attribute list (``attributes['attribute_names']``, e.g. LaSOT's 14 or
+TNL2K's 17 from the evaluation toolkits) contributes exactly its ``attributes['tags']``, and
+the rows follow the declared order; other sequences contribute their ``tags``, true flags and
+per-frame boolean flags set on some frame, in alphabetical order. Unlike the MATLAB toolkits,
+which draw no plot for an attribute held by fewer than two sequences, every attribute held by
+one sequence or more gets a row.
 """
 from __future__ import annotations
 
@@ -70,9 +75,13 @@ def sequence_inputs(seq, protocol: str) -> Dict:
 
 
 def _attribute_names(seq) -> List[str]:
-    """Sequence-level attributes: names in ``tags``, true flags, and per-frame boolean flags
-    set on any frame (LaSOT's full_occlusion / out_of_view, GOT-10k's absence ...)."""
+    """Sequence-level attributes: the declared benchmark attributes that are set, else names in
+    ``tags``, true flags, and per-frame boolean flags set on any frame (LaSOT's full_occlusion
+    / out_of_view without the toolkit's attribute files, GOT-10k's absence ...)."""
     names = [str(t) for t in seq.attributes.get("tags", ()) or ()]
+    declared = seq.attributes.get("attribute_names")
+    if declared is not None:
+        return [str(a) for a in declared if str(a) in set(names)]
     for key, value in seq.attributes.items():
         if isinstance(value, (bool, np.bool_)) and value:
             names.append(key)
@@ -80,6 +89,18 @@ def _attribute_names(seq) -> List[str]:
                 and len(value) == len(seq) and value.any():
             names.append(key)
     return sorted(set(names))
+
+
+def _attribute_order(seqs, attrs: Dict[str, List[str]]) -> List[str]:
+    """Attributes held by some sequence: declared ones in the benchmark's order, then the others
+    alphabetically."""
+    held = {a for names in attrs.values() for a in names}
+    declared: List[str] = []
+    for seq in seqs:
+        for a in seq.attributes.get("attribute_names") or ():
+            if str(a) in held and str(a) not in declared:
+                declared.append(str(a))
+    return declared + sorted(held - set(declared))
 
 
 def _strip(summary: Dict) -> Dict:
@@ -118,6 +139,7 @@ def analyze(result_dirs: Seq, dataset, protocol: Optional[str] = None,
                                 "benchmark's server instead)")
         inputs[n] = sequence_inputs(seq, protocol)
     attrs = {n: _attribute_names(table[n]) for n in names}
+    order = _attribute_order([table[n] for n in names], attrs)
     trackers = []
     for folder in result_dirs:
         run = load_run(folder)
@@ -135,7 +157,7 @@ def analyze(result_dirs: Seq, dataset, protocol: Optional[str] = None,
                 times.append(t)
         summary = proto.summarize([scores[n] for n in names])
         per_attr = {}
-        for a in sorted({a for n in names for a in attrs[n]}):
+        for a in order:
             subset = [scores[n] for n in names if a in attrs[n]]
             per_attr[a] = _strip(proto.summarize(subset))
         per_seq = {n: {k: v for k, v in proto.summarize([s]).items()
@@ -144,12 +166,9 @@ def analyze(result_dirs: Seq, dataset, protocol: Optional[str] = None,
         trackers.append({"name": run["name"], "folder": str(folder), "format": run["format"],
                          "summary": summary, "fps": _fps(times, protocol),
                          "per_attribute": per_attr, "per_sequence": per_seq})
-    counts = {}
-    for n in names:
-        for a in attrs[n]:
-            counts[a] = counts.get(a, 0) + 1
+    counts = {a: sum(a in attrs[n] for n in names) for a in order}
     return {"dataset": dataset_name, "protocol": protocol, "num_sequences": len(names),
-            "attributes": dict(sorted(counts.items())), "trackers": trackers}
+            "attributes": counts, "trackers": trackers}
 
 
 # --- tables -------------------------------------------------------------------------------

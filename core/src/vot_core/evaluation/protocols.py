@@ -6,7 +6,8 @@
   but count as precise (centre error -1), ``IoU > t`` over ``0:0.05:1``, sequences
   whose whole curve is 0 dropped, AUC = curve mean, P and NP at 20 px / 0.20.
 - ``tnl2k``: TNL2K toolkit (a copy of LaSOT's) with ``ranking_type='AUC'``: NP is the mean of
-  the normalized curve over 0..0.5; P is reported at 20 px.
+  the normalized curve over 0..0.5; P is reported at 20 px. Its absent frames are the
+  all-zero ground-truth rows (the TNL2K loader sets ``absent`` so): removed, counted as failures.
 - ``otb``: OTB MATLAB toolkit: LaSOT's rules without absent frames and with its NaN quirk
   (a prediction is replaced only if all four values are NaN or w<=0 or h<=0).
 - ``pytracking``: pytracking ``extract_results``: NaN or negative predictions are an error, zero
