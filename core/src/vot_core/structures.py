@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence as Seq, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Sequence as Seq
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class Box:
     h: float
 
     @classmethod
-    def of(cls, value: Union["Box", Seq[float], np.ndarray]) -> "Box":
+    def of(cls, value: Union[Box, Seq[float], np.ndarray]) -> Box:
         """Build from a Box or any 4-sequence ``(x, y, w, h)``."""
         if isinstance(value, Box):
             return value
@@ -32,11 +33,11 @@ class Box:
         return cls(*vals)
 
     @classmethod
-    def from_xyxy(cls, x1: float, y1: float, x2: float, y2: float) -> "Box":
+    def from_xyxy(cls, x1: float, y1: float, x2: float, y2: float) -> Box:
         return cls(float(x1), float(y1), float(x2 - x1), float(y2 - y1))
 
     @classmethod
-    def from_center(cls, cx: float, cy: float, w: float, h: float) -> "Box":
+    def from_center(cls, cx: float, cy: float, w: float, h: float) -> Box:
         return cls(float(cx - w / 2), float(cy - h / 2), float(w), float(h))
 
     @property
@@ -59,7 +60,7 @@ class Box:
     def is_finite(self) -> bool:
         return all(math.isfinite(v) for v in self.tolist())
 
-    def validate(self, frame_shape: Optional[Tuple[int, ...]] = None, what: str = "box") -> "Box":
+    def validate(self, frame_shape: Optional[Tuple[int, ...]] = None, what: str = "box") -> Box:
         """Raise ``ValueError`` naming the problem for an empty, NaN, negative-size box, or one
         that lies wholly outside a frame of ``frame_shape`` (H, W, ...)."""
         if not self.is_finite():
@@ -89,6 +90,9 @@ class Prediction:
 
 
 FrameSource = Union[List[str], Callable[[int], np.ndarray]]
+#: per-frame target masks: a callable ``index -> (H, W) array`` (nonzero = target; ``None``
+#: for a frame without a mask) or a list of binary mask image paths (nonzero = target)
+MaskSource = Union[List[str], Callable[[int], Optional[np.ndarray]]]
 
 
 @dataclass
@@ -98,6 +102,8 @@ class Sequence:
     ``frames`` is a list of image paths (read with OpenCV, returned as RGB) or a callable
     ``index -> frame``. ``ground_truth`` is (N, 4) float64 ``x, y, w, h`` (NaN rows where the
     dataset has no annotation); ``absent`` marks frames where the target is not visible.
+    ``masks`` (optional) gives each frame's target mask (:meth:`mask`) for datasets with
+    segmentation (YouTube-VOS, saliency, the synthetic generator).
     """
 
     name: str
@@ -108,6 +114,7 @@ class Sequence:
     language: Optional[str] = None
     dataset: str = ""
     num_frames: Optional[int] = None
+    masks: Optional[MaskSource] = None
 
     def __post_init__(self):
         self.ground_truth = np.asarray(self.ground_truth, dtype=np.float64).reshape(-1, 4)
@@ -137,6 +144,36 @@ class Sequence:
             return self.frames(index)
         from .video import read_image
         return read_image(self.frames[index])
+
+    @property
+    def has_masks(self) -> bool:
+        return self.masks is not None
+
+    def mask(self, index: int) -> Optional[np.ndarray]:
+        """Frame ``index``'s target mask as a uint8 ``(H, W)`` array of 0/1, or ``None`` when
+        the sequence (or this frame) has no mask."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"sequence '{self.name}' has {len(self)} frames, asked for {index}")
+        if self.masks is None:
+            return None
+        if callable(self.masks):
+            mask = self.masks(index)
+        else:
+            import cv2
+
+            path = self.masks[index]
+            mask = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+            if mask is None:
+                raise OSError(f"sequence '{self.name}': cannot read mask {path}")
+        if mask is None:
+            return None
+        mask = np.asarray(mask)
+        if mask.ndim == 3 and mask.shape[2] == 1:
+            mask = mask[:, :, 0]
+        if mask.ndim != 2:
+            raise ValueError(f"sequence '{self.name}': mask {index} must be HxW, got shape "
+                             f"{mask.shape}")
+        return (mask != 0).astype(np.uint8)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(len(self)):

@@ -15,7 +15,8 @@ def test_hook_registers_every_loader_by_import_string():
     seen = {}
     pm.hook.register_datasets(register=lambda name, target: seen.setdefault(name, target))
     assert set(seen) == {"lasot", "got10k", "trackingnet", "otb", "uav123", "tnl2k", "vot",
-                         "tlp", "coco", "synthetic"}
+                         "tlp", "coco", "synthetic", "imagenet_vid", "imagenet_det",
+                         "youtube_vos", "saliency"}
     for target in seen.values():
         assert isinstance(target, str) and issubclass(import_string(target), Dataset)
 

@@ -15,7 +15,9 @@ _LAZY = {
     "write_lasot": "synthetic", "write_got10k": "synthetic", "EFFECTS": "synthetic",
     "SyntheticDataset": "synthetic", "LaSOT": "lasot", "GOT10k": "got10k",
     "TrackingNet": "trackingnet", "OTB": "otb", "UAV123": "uav123", "TNL2K": "tnl2k",
-    "VOT": "vot", "TLP": "tlp", "COCO": "coco", "build_dataset": "registry",
+    "VOT": "vot", "TLP": "tlp", "COCO": "coco", "ImageNetVID": "imagenet_vid",
+    "ImageNetDET": "imagenet_det", "YouTubeVOS": "youtube_vos", "Saliency": "saliency",
+    "build_dataset": "registry",
     "DATASET_CLASSES": "registry",
 }
 

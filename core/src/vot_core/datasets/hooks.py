@@ -13,6 +13,10 @@ DATASETS = {
     "vot": "vot_core.datasets.vot:VOT",
     "tlp": "vot_core.datasets.tlp:TLP",
     "coco": "vot_core.datasets.coco:COCO",
+    "imagenet_vid": "vot_core.datasets.imagenet_vid:ImageNetVID",
+    "imagenet_det": "vot_core.datasets.imagenet_det:ImageNetDET",
+    "youtube_vos": "vot_core.datasets.youtube_vos:YouTubeVOS",
+    "saliency": "vot_core.datasets.saliency:Saliency",
     "synthetic": "vot_core.datasets.synthetic:SyntheticDataset",
 }
 

@@ -12,7 +12,9 @@ Ground-truth convention (documented, tested):
   (the LaSOT convention for absent targets);
 - ``full_occlusion`` frames keep the target's box (an occluder covers it entirely);
 - ``absent = full_occlusion | out_of_view``; ``attributes['cover']`` is the GOT-10k visible
-  ratio bin (0 = hidden, 8 = fully visible).
+  ratio bin (0 = hidden, 8 = fully visible);
+- ``seq.mask(i)`` is the target's visible pixels (the warped texture minus the occluder), so
+  mask-supervised training (Alpha-Refine) can run on synthetic data.
 """
 from __future__ import annotations
 
@@ -118,15 +120,15 @@ def make_textures(seed: int, scene: _scene.Scene) -> None:
     scene.distractor_tex = [_scene.look_alike(rng, scene.target_tex) for _ in scene.distractors]
 
 
-def _paste(frame: np.ndarray, tex: np.ndarray, state: np.ndarray) -> None:
-    """Alpha-blend a rotated, scaled RGBA texture into ``frame`` (in place, ROI only)."""
-    H, W = frame.shape[:2]
+def _warp(tex: np.ndarray, state: np.ndarray, H: int, W: int):
+    """The texture rotated and scaled to ``state``, cut to its ROI inside an ``H x W`` frame:
+    ``(x0, y0, x1, y1, warped)``, or ``None`` when nothing of it lands in the frame."""
     cx, cy, w, h, ang = state
     ew, eh = _scene.extent(state[None])
     x0, y0 = max(int(np.floor(cx - ew[0] / 2)) - 1, 0), max(int(np.floor(cy - eh[0] / 2)) - 1, 0)
     x1, y1 = min(int(np.ceil(cx + ew[0] / 2)) + 1, W), min(int(np.ceil(cy + eh[0] / 2)) + 1, H)
     if x1 <= x0 or y1 <= y0 or w < 0.5 or h < 0.5:
-        return
+        return None
     ph, pw = tex.shape[:2]
     a = np.deg2rad(ang)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
@@ -134,8 +136,19 @@ def _paste(frame: np.ndarray, tex: np.ndarray, state: np.ndarray) -> None:
     # pixel centres at +0.5: dst_idx = lin (src_idx + 0.5 - patch/2) + centre - 0.5 - roi origin
     offset = lin @ np.array([0.5 - pw / 2, 0.5 - ph / 2]) + np.array([cx - 0.5 - x0, cy - 0.5 - y0])
     M = np.hstack([lin, offset[:, None]]).astype(np.float64)
+    border = (0,) * (tex.shape[2] if tex.ndim == 3 else 1)
     warped = cv2.warpAffine(tex, M, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    return x0, y0, x1, y1, warped
+
+
+def _paste(frame: np.ndarray, tex: np.ndarray, state: np.ndarray) -> None:
+    """Alpha-blend a rotated, scaled RGBA texture into ``frame`` (in place, ROI only)."""
+    H, W = frame.shape[:2]
+    placed = _warp(tex, state, H, W)
+    if placed is None:
+        return
+    x0, y0, x1, y1, warped = placed
     alpha = warped[..., 3:].astype(np.float32) * (1 / 255)
     roi = frame[y0:y1, x0:x1]
     roi[...] = (roi + (warped[..., :3] - roi.astype(np.float32)) * alpha).astype(np.uint8)
@@ -174,6 +187,27 @@ class SyntheticFrames:
         if sc.blur[index] > 0:
             frame = cv2.GaussianBlur(frame, (0, 0), float(sc.blur[index]))
         return frame
+
+    def mask(self, index: int) -> np.ndarray:
+        """The target's visible pixels in frame ``index``: uint8 ``(H, W)``, 1 where the
+        texture's warped alpha is at least half (the target is drawn over the distractors)
+        and no occluder covers it; all zero when the target is out of view or hidden."""
+        sc = self.scene
+        if not 0 <= index < len(sc.target):
+            raise IndexError(f"synthetic sequence has {len(sc.target)} frames, asked for {index}")
+        if not self._textured:
+            make_textures(self.recipe["seed"], sc)
+            self._textured = True
+        H, W = sc.size
+        out = np.zeros((H, W), np.uint8)
+        placed = _warp(np.ascontiguousarray(sc.target_tex[..., 3]), sc.target[index], H, W)
+        if placed is not None:
+            x0, y0, x1, y1, alpha = placed
+            out[y0:y1, x0:x1] = alpha >= 128
+        ox0, oy0, ox1, oy1 = sc.occluder[index]
+        if ox1 > ox0 and oy1 > oy0:
+            out[oy0:oy1, ox0:ox1] = 0
+        return out
 
 
 def _cover(clipped: np.ndarray, full: np.ndarray, occ: np.ndarray) -> np.ndarray:
@@ -217,7 +251,7 @@ def make_sequence(seed: int, num_frames: int = 150, size: Tuple[int, int] = (240
     return Sequence(name=f"{sc.pattern}-{seed}", frames=frames, ground_truth=gt,
                     absent=full_occlusion | out_of_view, attributes=attrs,
                     language=f"the {_scene.COLOURS[sc.colour]} {sc.pattern} patch", dataset="synthetic",
-                    num_frames=len(gt))
+                    num_frames=len(gt), masks=frames.mask)
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,26 @@ frames; per role a jittered box (``size * exp(N(0,1) * scale_jitter)``, centre m
 ``(U(0,1) - 0.5) * sqrt(w'h') * center_jitter``), the crop around it, the ground truth mapped
 into the crop (``(size - 1)/2`` centre convention, normalised by the crop size); per crop a
 brightness factor, an optional flip and blur; then ImageNet normalisation.
+
+Target masks (``PairSamplingConfig.masks``): the search frame's mask is flipped with its frame
+and cut with the very same crop (window, padding and ``cv2.resize`` of the crop style, on the
+uint8 0/1 mask with zero padding, as Alpha-Refine's ``SEMaskProcessing``), giving
+``search_mask`` (1, H, W) float32 and ``mask_flag`` (1: a real mask, 0: an all-zero stand-in).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Any, Dict, List, Optional, Sequence as Seq
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+from typing import Sequence as Seq
 
 import cv2
 import numpy as np
 import torch
 
 from ..geometry import ALPHAREFINE_CROP, OSTRACK_CROP, SIMTRACK_CROP, box_to_crop, crop
+from ..geometry.crop import with_options
+from ..params import params_from
 
 CROP_STYLES = {"ostrack": OSTRACK_CROP, "simtrack": SIMTRACK_CROP, "alpharefine": ALPHAREFINE_CROP}
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -33,12 +41,8 @@ class CropConfig:
     scale_jitter: float = 0.0
 
     @classmethod
-    def from_dict(cls, cfg: Dict[str, Any]) -> "CropConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = set(cfg) - known
-        if unknown:
-            raise ValueError(f"unknown crop keys {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**cfg)
+    def from_dict(cls, cfg: Dict[str, Any]) -> CropConfig:
+        return params_from(cls, cfg, "crop config", error=ValueError)
 
 
 def jitter_box(box: np.ndarray, cfg: CropConfig, rng: np.random.Generator) -> np.ndarray:
@@ -64,8 +68,11 @@ class PairTransform:
             raise ValueError(f"unknown crop style '{config.crop_style}'; known: "
                              f"{sorted(CROP_STYLES)}")
         self.style = CROP_STYLES[config.crop_style]
+        # masks: the image's crop geometry and resize, padded with zeros (never "mean")
+        self.mask_style = with_options(self.style, padding="constant", pad_value=0.0)
 
-    def _crop_role(self, frame, gt, role: CropConfig, rng) -> Optional[Dict[str, Any]]:
+    def _crop_role(self, frame, gt, role: CropConfig, rng,
+                   mask: Optional[np.ndarray] = None) -> Optional[Dict[str, Any]]:
         cfg = self.config
         jittered = jitter_box(gt, role, rng)
         if not np.isfinite(jittered).all() or jittered[2] <= 0 or jittered[3] <= 0:
@@ -74,23 +81,36 @@ class PairTransform:
         box = np.asarray(box_to_crop(gt, jittered, result.resize_factor_xy, role.size),
                          dtype=np.float64) / role.size
         image = result.image
+        if mask is not None:
+            mask = crop(mask, jittered, role.factor, role.size, self.mask_style).image
         if cfg.brightness > 0:
             factor = rng.uniform(1 - cfg.brightness, 1 + cfg.brightness)
             image = np.clip(image.astype(np.float32) * factor, 0, 255).astype(np.uint8)
         if cfg.crop_flip_prob > 0 and rng.random() < cfg.crop_flip_prob:
             image = image[:, ::-1]
             box[0] = 1.0 - box[0] - box[2]
+            if mask is not None:
+                mask = mask[:, ::-1]
         if cfg.blur_prob > 0 and rng.random() < cfg.blur_prob:
             sigma = rng.uniform(0.2, 1.5)
             image = cv2.GaussianBlur(np.ascontiguousarray(image), (0, 0), sigma)
         if box[2] * role.size < 1 or box[3] * role.size < 1:
             return None  # the target vanished in the crop: draw again
-        return {"image": to_tensor(np.ascontiguousarray(image)),
-                "box": torch.from_numpy(box.astype(np.float32))}
+        out = {"image": to_tensor(np.ascontiguousarray(image)),
+               "box": torch.from_numpy(box.astype(np.float32))}
+        if mask is not None:
+            out["mask"] = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32))[None]
+        return out
 
     def __call__(self, frames: Seq[np.ndarray], boxes: Seq[np.ndarray],
-                 rng: np.random.Generator) -> Optional[Dict[str, torch.Tensor]]:
+                 rng: np.random.Generator,
+                 masks: Optional[Seq[Optional[np.ndarray]]] = None
+                 ) -> Optional[Dict[str, torch.Tensor]]:
+        """``masks`` (one ``(H, W)`` array or ``None`` per frame) is used only when the config
+        asks for masks; the random draws are the same with and without them."""
         cfg = self.config
+        want_masks = bool(getattr(cfg, "masks", False))
+        masks = list(masks) if masks is not None and want_masks else [None] * len(frames)
         frames = [np.asarray(f) for f in frames]
         boxes = [np.asarray(b, dtype=np.float64).copy() for b in boxes]
         if any(not np.isfinite(b).all() or b[2] <= 0 or b[3] <= 0 for b in boxes):
@@ -103,10 +123,20 @@ class PairTransform:
             for i, f in enumerate(frames):
                 flipped.append(f[:, ::-1])
                 boxes[i][0] = f.shape[1] - boxes[i][0] - boxes[i][2]
+                if masks[i] is not None:
+                    masks[i] = masks[i][:, ::-1]
             frames = flipped
         template = self._crop_role(frames[0], boxes[0], cfg.template, rng)
-        search = self._crop_role(frames[1], boxes[1], cfg.search, rng)
+        search_mask = masks[1]
+        if search_mask is not None:
+            search_mask = np.ascontiguousarray(search_mask, dtype=np.uint8)
+        search = self._crop_role(frames[1], boxes[1], cfg.search, rng, search_mask)
         if template is None or search is None:
             return None
-        return {"template": template["image"], "search": search["image"],
-                "template_box": template["box"], "search_box": search["box"]}
+        sample = {"template": template["image"], "search": search["image"],
+                  "template_box": template["box"], "search_box": search["box"]}
+        if want_masks:
+            size = cfg.search.size
+            sample["search_mask"] = search.get("mask", torch.zeros(1, size, size))
+            sample["mask_flag"] = torch.tensor(1.0 if "mask" in search else 0.0)
+        return sample

@@ -6,25 +6,34 @@
 # (scale exp(N(0,1) * 0.25) per axis, centre (U - 0.5) * 0.25 * sqrt(area)), joint grayscale 5%,
 # brightness x U(0.8, 1.2), the non-square 2x crop at 256 px with black padding.
 # Loss: corner MSE + 1000 x mask BCE (mask samples only).
-# Official data and weights: LaSOT-train 1, GOT-10k train 1, COCO-2014 1, ImageNet-VID 1,
-# ImageNet-DET 1, YouTube-VOS 2 (masks), Saliency (MSRA10K/ECSSD/HKU-IS) 3 (masks).
-# vot has loaders for the first three only, and the engine does not yet sample masks, so this
-# recipe trains the corner branch on LaSOT/GOT-10k/COCO; add the other datasets here when
-# their loaders exist.
+# Data (SEMaskSampler, weights 1:1:1:1:1:2:3): LaSOT-train, GOT-10k train, COCO-2014 train
+# (every non-crowd box), ImageNet-VID, ImageNet-DET, YouTube-VOS (masks, objects over 1000
+# pixels) and Saliency (MSRA10K + ECSSD + HKU-IS, masks). Every sample carries the search
+# crop's mask, cut with the image's crop (zero mask and mask_flag 0 for the box datasets);
+# video datasets without masks need at least 20 frames and more than 4 visible ones.
+# ImageNet-DET keeps the official loader's size filter, sqrt(x*y*w*h / image area) < 1, a bug
+# that keeps mostly objects touching the top or left border: set official_area_filter=False to
+# train on every DET object.
+# GOT-10k: pytracking's "train" split (7,934 of the 9,335 train videos; its "val" holds the
+# other 1,401), vot's got10k 'ltrtrain' (list downloaded once, sha256 checked).
 model = dict(type='AlphaRefineModel', mask_weight=1000.0,
              pretrained_backbone='pretrained_models/resnet34-333f7ec4.pth')  # torchvision
 
 train_data = dict(
     datasets=[
         dict(type='lasot', split='train', weight=1.0),
-        dict(type='got10k', split='train', weight=1.0),
-        dict(type='coco', split='train2014', weight=1.0),
+        dict(type='got10k', split='ltrtrain', weight=1.0),
+        dict(type='coco', split='train2014', min_size=0.0, weight=1.0),
+        dict(type='imagenet_vid', split='train', weight=1.0),
+        dict(type='imagenet_det', split='train', official_area_filter=True, weight=1.0),
+        dict(type='youtube_vos', split='train', min_pixels=1000, weight=2.0),
+        dict(type='saliency', weight=3.0),
     ],
     batch_size=32,
     num_workers=4,
     sampling=dict(
         samples_per_epoch=4000 * 32, max_gap=50, mode='symmetric', gap_increase=5,
-        min_visible=4, crop_style='alpharefine',
+        min_visible=4, min_length=20, masks=True, crop_style='alpharefine',
         template=dict(factor=2.0, size=256, center_jitter=0.0, scale_jitter=0.0),
         search=dict(factor=2.0, size=256, center_jitter=0.25, scale_jitter=0.25),
         grayscale_prob=0.05, flip_prob=0.0, brightness=0.2),
