@@ -87,7 +87,8 @@ sys.path.insert(0, {here!r})
 import toy
 toy.register()
 from vot_core.training.engine import build_runner
-runner = build_runner(toy.config({work!r}, batch_size={batch}, samples=32, epochs=1, optimizer="SGD"))
+runner = build_runner(toy.config({work!r}, batch_size={batch}, samples=32, epochs=1, optimizer="SGD"),
+                      launcher={launcher!r})
 runner.train()
 model = runner.model.module if hasattr(runner.model, 'module') else runner.model
 if runner.rank == 0:
@@ -106,7 +107,7 @@ def test_two_process_gloo_equals_doubled_batch(tmp_path):
     script = tmp_path / "ddp.py"
     out = tmp_path / "ddp.pt"
     script.write_text(DDP_SCRIPT.format(here=str(HERE), work=str(tmp_path / "ddp"), batch=4,
-                                        out=str(out)))
+                                        out=str(out), launcher=None))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RANK", "WORLD_SIZE"))}
     env.update(CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1")
     proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
@@ -116,6 +117,40 @@ def test_two_process_gloo_equals_doubled_batch(tmp_path):
     got = torch.load(out, weights_only=True)
     for key, value in expected.items():
         torch.testing.assert_close(got[key], value, rtol=1e-5, atol=1e-6, msg=key)
+
+
+@pytest.mark.slow
+def test_slurm_tasks_on_cpus_equal_the_doubled_batch(tmp_path):
+    """Two tasks as ``srun`` starts them (SLURM_* variables, no torchrun) train as one process
+    with the doubled batch; the process group comes from the SLURM variables."""
+    single = build_runner(toy.config(str(tmp_path / "single"), batch_size=8, samples=32, epochs=1,
+                                     optimizer="SGD"))
+    single.train()
+    expected = _params(single)
+    script, out = tmp_path / "slurm.py", tmp_path / "slurm.pt"
+    script.write_text(DDP_SCRIPT.format(here=str(HERE), work=str(tmp_path / "slurm"), batch=4,
+                                        out=str(out), launcher="slurm"))
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_", "SLURM_"))}
+    base.update(CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1", SLURM_NTASKS="2",
+                SLURM_NODELIST="localhost", MASTER_ADDR="127.0.0.1", MASTER_PORT="29519")
+    procs = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              env=dict(base, SLURM_PROCID=str(rank), SLURM_LOCALID=str(rank)))
+             for rank in range(2)]
+    logs = [p.communicate(timeout=300)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), logs[0][-3000:] + logs[1][-3000:]
+    got = torch.load(out, weights_only=True)
+    for key, value in expected.items():
+        torch.testing.assert_close(got[key], value, rtol=1e-5, atol=1e-6, msg=key)
+
+
+def test_slurm_launcher_without_srun_variables_is_a_clear_error(monkeypatch):
+    from vot_core.training.engine import _slurm_environment
+
+    monkeypatch.delenv("SLURM_PROCID", raising=False)
+    with pytest.raises(TrainingConfigError, match="needs SLURM_PROCID.*srun"):
+        _slurm_environment()
 
 
 class BrokenFrames(toy.ToyVideos):

@@ -11,6 +11,9 @@ def test_hooks_register_import_strings_only():
     seen = {}
     plugin.register_trackers(lambda name, target: seen.__setitem__(name, target))
     assert seen == {"GlobalTrack": "vot_globaltrack.tracker:GlobalTrackTracker"}
+    models = {}
+    plugin.register_models(lambda name, target: models.__setitem__(name, target))
+    assert models == {"QGRCNNModel": "vot_globaltrack.training:QGRCNNModel"}
     weights = {}
     plugin.register_weights(lambda name, entry: weights.__setitem__(name, entry))
     entry = weights["globaltrack/qg_rcnn_r50_fpn"]
@@ -28,8 +31,8 @@ def test_hooks_register_import_strings_only():
 
 def test_discovered_through_the_entry_point():
     from vot_core.plugins import get_plugin_manager
-    from vot_core.registry import TRACKERS, WEIGHTS
+    from vot_core.registry import MODELS, TRACKERS, WEIGHTS
 
     get_plugin_manager()
-    assert "GlobalTrack" in TRACKERS
+    assert "GlobalTrack" in TRACKERS and "QGRCNNModel" in MODELS
     assert "globaltrack/qg_rcnn_r50_fpn" in WEIGHTS

@@ -7,5 +7,7 @@ resume and distributed data parallel.
 """
 from .pairs import PairDataset, PairSamplingConfig
 from .sampler import EpochIndexSampler
+from .whole_frame import WholeFrameConfig, WholeFrameTransform, collate_whole_frame
 
-__all__ = ["PairDataset", "PairSamplingConfig", "EpochIndexSampler"]
+__all__ = ["PairDataset", "PairSamplingConfig", "EpochIndexSampler", "WholeFrameConfig",
+           "WholeFrameTransform", "collate_whole_frame"]

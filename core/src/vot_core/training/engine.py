@@ -4,7 +4,9 @@ A training config (mmengine ``Config``) holds:
 
 ``model``           ``dict(type=<registered model>, ...)`` (a plugin's ``BaseModel``)
 ``train_data``      ``dict(datasets=[dict(type=<dataset>, weight=w, ...)], batch_size=...,
-                    num_workers=..., sampling=dict(<PairSamplingConfig keys>))``
+                    num_workers=..., sampling=dict(<PairSamplingConfig keys>))``; with
+                    ``sampling.whole_frame`` the pairs are whole frames (``.whole_frame``) and
+                    each batch is padded to its largest image
 ``optim_wrapper``, ``param_scheduler``, ``train_cfg``, ``default_hooks``, ``custom_hooks``,
 ``randomness``, ``env_cfg``, ``log_processor``, ``visualizer``: as in any OpenMMLab project
 (``paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)})`` for per-group rates,
@@ -28,6 +30,7 @@ from ..registry import DATASETS, MODELS
 from .hooks import ProgressBarHook
 from .pairs import PairDataset, PairSamplingConfig, TrainingDataError
 from .sampler import EpochIndexSampler
+from .whole_frame import pair_collate_fn
 
 
 class TrainingConfigError(ValueError):
@@ -84,7 +87,8 @@ def build_dataloader(train_data: Dict[str, Any]) -> DataLoader:
     workers = int(train_data.get("num_workers", 0))
     return DataLoader(dataset, batch_size=int(train_data.get("batch_size", 32)),
                       sampler=EpochIndexSampler(dataset), num_workers=workers,
-                      persistent_workers=False, drop_last=True, pin_memory=False)
+                      persistent_workers=False, drop_last=True, pin_memory=False,
+                      collate_fn=pair_collate_fn(dataset.config))
 
 
 class VotRunner(Runner):
@@ -134,12 +138,43 @@ class VotRunner(Runner):
 
 
 def _init_cpu_process_group(launcher: str, backend: str) -> None:
-    """mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``, which fails without a
-    GPU: on CPUs start the (gloo) process group here; the Runner then reuses it."""
+    """mmengine's ``pytorch`` and ``slurm`` launchers call ``torch.cuda.set_device``, which
+    fails without a GPU: on CPUs start the (gloo) process group here (for SLURM from its task
+    variables); the Runner then reuses it."""
     import torch.distributed as dist
 
-    if launcher == "pytorch" and not torch.cuda.is_available() and not dist.is_initialized():
+    if torch.cuda.is_available() or dist.is_initialized():
+        return
+    if launcher == "slurm":
+        _slurm_environment()
+    if launcher in ("pytorch", "slurm"):
         dist.init_process_group(backend=backend)
+
+
+def _slurm_environment() -> None:
+    """``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` (first host of the job unless
+    set) and ``MASTER_PORT`` (29500 unless set) from ``srun``'s task variables, as mmengine's
+    SLURM launcher derives them."""
+    missing = [k for k in ("SLURM_PROCID", "SLURM_NTASKS", "SLURM_NODELIST") if k not in os.environ]
+    if missing:
+        raise TrainingConfigError(f"--launcher slurm needs {', '.join(missing)} (start the job "
+                                  "with srun)")
+    os.environ["RANK"] = os.environ["SLURM_PROCID"]
+    os.environ["WORLD_SIZE"] = os.environ["SLURM_NTASKS"]
+    os.environ["LOCAL_RANK"] = os.environ.get("SLURM_LOCALID", "0")
+    if "MASTER_ADDR" not in os.environ:
+        import subprocess
+
+        try:
+            hosts = subprocess.run(["scontrol", "show", "hostname", os.environ["SLURM_NODELIST"]],
+                                   capture_output=True, text=True, check=False).stdout.split()
+        except OSError:
+            hosts = []
+        if not hosts:
+            raise TrainingConfigError("--launcher slurm: 'scontrol show hostname' named no host; "
+                                      "set MASTER_ADDR")
+        os.environ["MASTER_ADDR"] = hosts[0]
+    os.environ.setdefault("MASTER_PORT", "29500")
 
 
 def _model_signature(cfg) -> str:

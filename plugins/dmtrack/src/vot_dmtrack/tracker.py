@@ -17,7 +17,6 @@ Boxes follow the official LaSOT convention of neuron: an ``(x, y, w, h)`` box is
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, Optional, Tuple
@@ -26,6 +25,7 @@ import cv2
 import numpy as np
 import torch
 
+from vot_core.params import params_from
 from vot_core.structures import Box, Prediction
 from vot_core.tracker import BaseTracker
 
@@ -66,11 +66,7 @@ class DMTrackParams:
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> DMTrackParams:
         """Build from config keys; an unknown key is a ``TypeError`` naming it."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise TypeError(f"unknown DMTrack parameter(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return params_from(cls, values, "DMTrack")
 
 
 @lru_cache(maxsize=4)

@@ -1,8 +1,10 @@
 """DMTrack-GS training model for the core engine: the network plus the official losses.
 
-Per pair (template image + box, search image + box; the engine's crops, boxes normalised
-``xywh``), the dynamic weights come from the template box and the FCOS head runs on the search
-image. Targets and losses follow mmdet's ``RTCondFCOSHead.loss`` as the official config sets it:
+Per pair (the core engine's ``whole_frame`` samples: whole normalised, zero-padded template
+and search images, ``[x1, y1, x2, y2]`` boxes in input pixels, neuron's inclusive convention
+``x2 = x + w - 1`` times the rescale factor), the dynamic weights come from the template box and
+the FCOS head runs on the whole search image. Targets and losses follow mmdet's
+``RTCondFCOSHead.loss`` as the official config sets it:
 
 * FCOS assignment: a location is positive when it lies inside the centre region
   (``1.5 * stride`` around the box centre, clipped to the box) and ``max(l, t, r, b)`` lies in
@@ -13,7 +15,8 @@ image. Targets and losses follow mmdet's ``RTCondFCOSHead.loss`` as the official
   centerness target, ``/ sum(centerness targets)``;
 * ``loss_centerness``: BCE with logits, mean over the positives.
 
-Losses are averaged over the pairs of the batch (the official code averages over instances).
+Losses are averaged over all (image, query) instances of the batch, as the official
+``forward_train``; a box tensor (B, 4) gives one query per image, a list of (K, 4) tensors K.
 Submodules keep the network's names, so ``vot train`` checkpoints load into the tracker.
 """
 from __future__ import annotations
@@ -121,19 +124,27 @@ class DMTrackModel(BaseModel):
     dynamic_params = DMTrack.dynamic_params
     head = DMTrack.head
 
-    def forward(self, template, search, template_box=None, search_box=None, mode="loss"):
+    def forward(self, template: Tensor, search: Tensor, template_box=None, search_box=None,
+                template_shape=None, search_shape=None, template_scale=None, search_scale=None,
+                mode: str = "loss"):
+        """Whole-frame pairs -> the averaged losses (``mode='loss'``) or, per query, the head
+        outputs. Image sizes and scale factors of the batch are accepted and unused (FCOS
+        targets cover the whole padded map, as the official head's)."""
         zf, xf = self.extract_feat(template), self.extract_feat(search)
-        t_size = template.new_tensor(template.shape[-1:-3:-1] * 2)  # (W, H, W, H)
-        s_size = search.new_tensor(search.shape[-1:-3:-1] * 2)
-        t_xyxy = torch.cat([template_box[:, :2], template_box[:, :2] + template_box[:, 2:]], 1) * t_size
+        instances = [(i, z_box, x_box) for i in range(template.shape[0])
+                     for z_box, x_box in zip(_rows(template_box, i), _rows(search_box, i))]
         outputs, totals = [], {}
-        for i in range(template.shape[0]):
-            params = self.dynamic_params([f[i:i + 1] for f in zf], t_xyxy[i:i + 1])
+        for i, z_box, x_box in instances:
+            params = self.dynamic_params([f[i:i + 1] for f in zf], z_box[None])
             outs = self.head([f[i:i + 1] for f in xf], params)
             if mode != "loss":
                 outputs.append(outs)
                 continue
-            s_xyxy = torch.cat([search_box[i, :2], search_box[i, :2] + search_box[i, 2:]]) * s_size
-            for k, v in fcos_losses(*outs, self.strides, s_xyxy).items():
-                totals[k] = totals.get(k, 0) + v / template.shape[0]
+            for k, v in fcos_losses(*outs, self.strides, x_box).items():
+                totals[k] = totals.get(k, 0) + v / len(instances)
         return outputs if mode != "loss" else totals
+
+
+def _rows(boxes, i: int) -> Tensor:
+    """The (K, 4) float boxes of image ``i`` (a (B, 4) tensor or a list of (K, 4) tensors)."""
+    return boxes[i].reshape(-1, 4).float()

@@ -13,3 +13,8 @@ def register_weights(register):
 
     for entry in entries():
         register(entry.name, entry)
+
+
+@hookimpl
+def register_models(register):
+    register("QGRCNNModel", "vot_globaltrack.training:QGRCNNModel")

@@ -20,7 +20,7 @@ from .bbox_head import SharedFCBBoxHead
 from .fpn import FPN
 from .modulators import RCNNModulator, RPNModulator
 from .postprocess import rcnn_detections, rpn_proposals
-from .resnet import ResNet50
+from .resnet import ResNet
 from .rpn_head import RPNHead
 
 ROI_STRIDES = (4, 8, 16, 32)
@@ -85,16 +85,23 @@ def roi_features(feats: Sequence[Tensor], rois: Tensor, out_size: int = 7) -> Te
 
 
 class QGRCNN(nn.Module):
-    """Query-guided Faster R-CNN (R50-FPN) with the official parameter names."""
+    """Query-guided Faster R-CNN (R50-FPN) with the official parameter names.
 
-    def __init__(self, test_cfg: Optional[TestConfig] = None):
+    ``depth``, ``channels`` (FPN, heads, modulators) and ``fc_channels`` (box head) are the
+    release's 50 / 256 / 1024; smaller values make networks for tests and CPU smoke training.
+    ``frozen_stages`` / ``norm_eval``: official training freezes the stem and layer1 and keeps
+    every BatchNorm in eval mode."""
+
+    def __init__(self, test_cfg: Optional[TestConfig] = None, frozen_stages: int = 1,
+                 norm_eval: bool = True, depth: int = 50, channels: int = 256,
+                 fc_channels: int = 1024):
         super().__init__()
-        self.backbone = ResNet50(frozen_stages=1, norm_eval=True)
-        self.neck = FPN((256, 512, 1024, 2048), 256, num_outs=5)
-        self.rpn_head = RPNHead(256, 256, num_anchors=3)
-        self.bbox_head = SharedFCBBoxHead(256, 7, 1024, num_fcs=2, num_classes=2)
-        self.rpn_modulator = RPNModulator(256, 7, featmap_num=5)
-        self.rcnn_modulator = RCNNModulator(256)
+        self.backbone = ResNet(depth, frozen_stages=frozen_stages, norm_eval=norm_eval)
+        self.neck = FPN(self.backbone.out_channels, channels, num_outs=5)
+        self.rpn_head = RPNHead(channels, channels, num_anchors=3)
+        self.bbox_head = SharedFCBBoxHead(channels, 7, fc_channels, num_fcs=2, num_classes=2)
+        self.rpn_modulator = RPNModulator(channels, 7, featmap_num=5)
+        self.rcnn_modulator = RCNNModulator(channels)
         self.test_cfg = test_cfg or TestConfig()
         self.anchors = AnchorGenerator(ANCHOR_STRIDES, scales=(8.0,), ratios=(0.5, 1.0, 2.0))
 
@@ -146,11 +153,13 @@ class QGRCNN(nn.Module):
                 nn.init.zeros_(conv.bias)
 
 
-def build_qg_rcnn(test_cfg: Optional[TestConfig] = None, initialize: bool = True) -> QGRCNN:
-    """A QG-RCNN on the CPU. ``initialize=False`` skips the random initialisation (the tensors
-    are allocated, not filled): for networks whose weights are loaded right after."""
+def build_qg_rcnn(test_cfg: Optional[TestConfig] = None, initialize: bool = True,
+                  **architecture) -> QGRCNN:
+    """A QG-RCNN on the CPU (``architecture``: ``depth``, ``channels``, ``fc_channels``).
+    ``initialize=False`` skips the random initialisation (the tensors are allocated, not
+    filled): for networks whose weights are loaded right after."""
     if initialize:
-        return QGRCNN(test_cfg)
+        return QGRCNN(test_cfg, **architecture)
     with torch.device("meta"):
-        net = QGRCNN(test_cfg)
+        net = QGRCNN(test_cfg, **architecture)
     return net.to_empty(device="cpu")

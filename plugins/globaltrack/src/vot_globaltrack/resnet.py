@@ -1,10 +1,11 @@
-"""ResNet-50 backbone of QG-RCNN (mmdetection v1 ``ResNet``, depth 50, ``style='pytorch'``).
+"""ResNet backbone of QG-RCNN (mmdetection v1 ``ResNet``, depth 50, ``style='pytorch'``).
 
 The pytorch style puts the stride on the 3x3 ``conv2`` of a stage's first block, which is
 torchvision's Bottleneck, and the parameter names are torchvision's, so the blocks are
 torchvision's. Outputs C2..C5 (strides 4, 8, 16, 32). As in the official config the stem and
 ``layer1`` are frozen (``frozen_stages=1``) and every BatchNorm stays in eval mode
-(``norm_eval=True``), also while training.
+(``norm_eval=True``), also while training. Depth 18 (BasicBlocks, C2..C5 of 64..512 channels)
+makes the small variant the CPU smoke tests train.
 """
 from __future__ import annotations
 
@@ -12,15 +13,22 @@ from typing import Tuple
 
 from torch import Tensor, nn
 
+#: output channels of C2..C5 per depth
+OUT_CHANNELS = {18: (64, 128, 256, 512), 34: (64, 128, 256, 512),
+                50: (256, 512, 1024, 2048), 101: (256, 512, 1024, 2048)}
 
-class ResNet50(nn.Module):
-    """ResNet-50 without its classifier; ``forward`` returns (C2, C3, C4, C5)."""
 
-    def __init__(self, frozen_stages: int = 1, norm_eval: bool = True):
+class ResNet(nn.Module):
+    """ResNet without its classifier; ``forward`` returns (C2, C3, C4, C5)."""
+
+    def __init__(self, depth: int = 50, frozen_stages: int = 1, norm_eval: bool = True):
         super().__init__()
-        from torchvision.models.resnet import resnet50
+        from torchvision.models import resnet
 
-        net = resnet50(weights=None)
+        if depth not in OUT_CHANNELS:
+            raise ValueError(f"ResNet depth must be one of {sorted(OUT_CHANNELS)}, got {depth}")
+        net = getattr(resnet, f"resnet{depth}")(weights=None)
+        self.out_channels = OUT_CHANNELS[depth]
         self.conv1, self.bn1, self.relu, self.maxpool = net.conv1, net.bn1, net.relu, net.maxpool
         self.layer1, self.layer2, self.layer3, self.layer4 = (net.layer1, net.layer2, net.layer3,
                                                               net.layer4)
@@ -36,7 +44,7 @@ class ResNet50(nn.Module):
             for param in module.parameters():
                 param.requires_grad_(False)
 
-    def train(self, mode: bool = True) -> ResNet50:
+    def train(self, mode: bool = True) -> ResNet:
         super().train(mode)
         self._freeze()
         if mode and self.norm_eval:

@@ -12,13 +12,13 @@ that previous output: GlobalTrack keeps no motion state and never updates its qu
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import torch
 
+from vot_core.params import params_from
 from vot_core.structures import Box, Prediction
 from vot_core.tracker import BaseTracker
 from vot_core.video import to_rgb
@@ -30,7 +30,9 @@ from .qg_rcnn import QGRCNN, Query, TestConfig, build_qg_rcnn
 @dataclass(frozen=True)
 class GlobalTrackParams:
     """Every GlobalTrack setting; the defaults are the official ``qg_rcnn_r50_fpn`` test
-    settings. ``input_scale`` (long, short side) can be lowered to trade accuracy for speed."""
+    settings. ``input_scale`` (long, short side) can be lowered to trade accuracy for speed.
+    ``depth`` / ``channels`` / ``fc_channels`` must match the weights (50 / 256 / 1024 for the
+    release; smaller networks are trained by the ``tiny_synthetic`` smoke recipe)."""
 
     input_scale: Tuple[int, int] = (1333, 800)
     pad_divisor: int = 32
@@ -43,6 +45,9 @@ class GlobalTrackParams:
     rcnn_score_thr: float = 0.0
     rcnn_nms_thr: float = 0.5
     rcnn_max_per_img: int = 1000
+    depth: int = 50
+    channels: int = 256
+    fc_channels: int = 1024
 
     def __post_init__(self):
         for name in ("input_scale", "mean", "std"):
@@ -55,11 +60,7 @@ class GlobalTrackParams:
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> GlobalTrackParams:
         """Build from config keys; an unknown key is a ``TypeError`` naming it."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise TypeError(f"unknown GlobalTrack parameter(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return params_from(cls, values, "GlobalTrack")
 
     def test_cfg(self) -> TestConfig:
         return TestConfig(self.rpn_nms_pre, self.rpn_nms_post, self.rpn_max_num, self.rpn_nms_thr,
@@ -101,7 +102,8 @@ class GlobalTrackTracker(BaseTracker):
         self.params = GlobalTrackParams.from_dict(params)
         self.device = torch.device(device)
         p = self.params
-        self.network = build_qg_rcnn(p.test_cfg(), initialize=weights is None)
+        self.network = build_qg_rcnn(p.test_cfg(), initialize=weights is None, depth=p.depth,
+                                     channels=p.channels, fc_channels=p.fc_channels)
         if weights is not None:
             load_globaltrack_weights(self.network, weights)
         self.network.to(self.device).eval()
