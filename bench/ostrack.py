@@ -3,10 +3,12 @@
     python bench/ostrack.py [--threads 2] [--variant vitb_256_mae_ce_32x4_ep300] [--iters 20]
     OSTRACK_OFFICIAL=/path/to/OSTrack python bench/ostrack.py   # also time the official model
 
-Prints, all measured in this run: the fp32 matmul rate of this machine (GFLOP/s), the network
-forward and the full tracker step (crop + normalise + forward + decode) of vot-ostrack, the
-official model forward on the same weights and inputs (if its code is importable: it needs
-``easydict`` and ``pyyaml``), their ratio, and the fraction of the matmul rate reached.
+Prints, all timed interleaved in this run: the fp32 matmul rate of this machine (GFLOP/s), the
+vot-ostrack network forward (fused oneDNN inference path), its per-frame ``track_step``
+(template tokens cached), the same network on plain PyTorch ops (``nn_fast.reference_mode``),
+the official model forward on the same weights and inputs (if its code is importable: it needs
+``easydict`` and ``pyyaml``), the ratios, the fraction of the matmul rate each reaches, the
+maximum relative output error vs the official model, then the full ``tracker.track`` step.
 """
 from __future__ import annotations
 
@@ -18,17 +20,6 @@ import sys
 import time
 
 import torch
-
-
-def median_seconds(fn, iters: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def interleaved_medians(fns, iters: int, warmup: int = 2):
@@ -43,13 +34,6 @@ def interleaved_medians(fns, iters: int, warmup: int = 2):
             fn()
             bucket.append(time.perf_counter() - t)
     return [statistics.median(b) for b in times]
-
-
-def matmul_gflops(iters: int) -> float:
-    """fp32 GEMM rate on a ViT-B-sized product (1024 x 768 @ 768 x 3072)."""
-    a, b = torch.randn(1024, 768), torch.randn(768, 3072)
-    t = median_seconds(lambda: torch.mm(a, b), iters, warmup=5)
-    return 2 * 1024 * 768 * 3072 / t / 1e9
 
 
 def forward_flops(params) -> float:
@@ -85,6 +69,13 @@ def official_model(root: str, variant: str, state_dict):
     return model
 
 
+def relative_error(ours, official) -> float:
+    """max |ours - official| / max |official| over the outputs both models return."""
+    keys = ("score_map", "size_map", "offset_map", "pred_boxes", "backbone_feat")
+    return max(float((ours[k] - official[k]).abs().max() / official[k].abs().max().clamp_min(1e-30))
+               for k in keys)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
@@ -93,10 +84,11 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
+    from vot_core import nn_fast
     from vot_core.datasets.synthetic import make_sequence
     from vot_ostrack.tracker import OSTrackTracker
 
-    tracker = OSTrackTracker.from_variant(args.variant)
+    tracker = OSTrackTracker.from_variant(args.variant)  # its network is frozen (nn_fast)
     p = tracker.params
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():  # variance-scaled random weights keep activations realistic
@@ -107,53 +99,82 @@ def main() -> None:
     z = torch.randn(1, 3, p.template_size, p.template_size, generator=g)
     x = torch.randn(1, 3, p.search_size, p.search_size, generator=g)
     mask = tracker._mask
-
-    gemm = matmul_gflops(args.iters)
     flops = forward_flops(p)
+    a, b = torch.randn(1024, 768), torch.randn(768, 3072)
+    gemm_flops = 2 * 1024 * 768 * 3072
+
+    def gemm():
+        torch.mm(a, b)
 
     def ours():
         with torch.inference_mode():
-            net(z, x, ce_template_mask=mask, return_last_attn=False)
+            return net(z, x, ce_template_mask=mask, return_last_attn=False)
 
-    t_ours = median_seconds(ours, args.iters)
+    with torch.inference_mode():
+        z_tokens = net.backbone.embed_template(z)
 
-    seq = make_sequence(0, num_frames=args.iters + 4, size=(480, 640))
-    frames = [seq.frame(i) for i in range(len(seq))]
-    tracker.initialize(frames[0], seq.ground_truth[0])
-    it = iter(frames[1:])
-    t_step = median_seconds(lambda: tracker.track(next(it)), args.iters)
+    def ours_step():  # what the tracker runs per frame: template tokens cached
+        with torch.inference_mode():
+            return net.track_step(z_tokens, x, ce_template_mask=mask)
 
-    print(f"OSTrack {args.variant}, batch 1, {args.threads} CPU threads, fp32, "
-          f"median of {args.iters}")
-    print(f"  fp32 matmul rate            {gemm:8.1f} GFLOP/s")
-    print(f"  forward FLOPs               {flops / 1e9:8.2f} GFLOP")
-    print(f"  vot-ostrack forward         {t_ours * 1e3:8.1f} ms  {1 / t_ours:6.2f} fps  "
-          f"{flops / t_ours / 1e9:6.1f} GFLOP/s = {flops / t_ours / 1e9 / gemm:5.1%} of matmul")
-    print(f"  vot-ostrack tracker step    {t_step * 1e3:8.1f} ms  {1 / t_step:6.2f} fps "
-          "(crop + normalise + forward + decode, 640x480 frames)")
+    def ours_plain():  # the same network on plain PyTorch ops (the 0.1.0 implementation)
+        with torch.inference_mode(), nn_fast.reference_mode():
+            return net(z, x, ce_template_mask=mask, return_last_attn=False)
 
+    runs = {"vot-ostrack forward": ours, "vot-ostrack track_step (template cached)": ours_step,
+            "vot-ostrack forward, plain ops": ours_plain}
     root = os.environ.get("OSTRACK_OFFICIAL")
+    error = None
     if root:
         try:
             off = official_model(root, args.variant, net.state_dict())
         except Exception as exc:  # noqa: BLE001 - report and keep our numbers
             print(f"  official model not importable from {root}: {type(exc).__name__}: {exc}")
-            return
-        from vot_ostrack.ostrack import template_center_mask
+            off = None
+        if off is not None:
+            from vot_ostrack.ostrack import template_center_mask
 
-        omask = template_center_mask(p.template_size // p.patch_size) if p.ce_loc else None
+            omask = template_center_mask(p.template_size // p.patch_size) if p.ce_loc else None
 
-        def official():
-            with torch.no_grad():
-                off(z.clone(), x.clone(), ce_template_mask=omask)
+            def official():
+                with torch.no_grad():
+                    return off(z.clone(), x.clone(), ce_template_mask=omask)
 
-        # interleave the two models so that load changes on a shared machine hit both alike
-        t_ours, t_off = interleaved_medians([ours, official], args.iters)
-        print(f"  vot-ostrack forward (again) {t_ours * 1e3:8.1f} ms  {1 / t_ours:6.2f} fps "
-              "(interleaved with the official model)")
-        print(f"  official forward            {t_off * 1e3:8.1f} ms  {1 / t_off:6.2f} fps  "
-              f"{flops / t_off / 1e9:6.1f} GFLOP/s = {flops / t_off / 1e9 / gemm:5.1%} of matmul")
-        print(f"  speed-up vs official        {t_off / t_ours:8.2f}x (forward)")
+            runs["official forward"] = official
+            ref = official()
+            error = relative_error(ours(), ref)
+            same_tokens = all(torch.equal(r1, r2.long()) for r1, r2 in
+                              zip(ours()["removed_indexes_s"], ref["removed_indexes_s"]))
+
+    seq = make_sequence(0, num_frames=args.iters + 8, size=(480, 640))
+    frames = iter([seq.frame(i) for i in range(len(seq))])
+    tracker.initialize(next(frames), seq.ground_truth[0])
+
+    def track():  # crop + normalise + track_step + decode, the next frame each call
+        tracker.track(next(frames))
+
+    # everything interleaved (gemm A B C ...) so that load changes on a shared machine hit all
+    names = ["fp32 matmul", *runs, "tracker.track"]
+    medians = dict(zip(names, interleaved_medians([gemm, *runs.values(), track], args.iters)))
+    rate = gemm_flops / medians.pop("fp32 matmul") / 1e9
+    t_track = medians.pop("tracker.track")
+
+    print(f"OSTrack {args.variant}, batch 1, {args.threads} CPU threads, fp32, median of "
+          f"{args.iters} interleaved runs, load average {os.getloadavg()[0]:.1f}")
+    print(f"  fp32 matmul rate (MKL mm 1024x768x3072) {rate:8.1f} GFLOP/s")
+    print(f"  forward FLOPs                           {flops / 1e9:8.2f} GFLOP")
+    for name, t in medians.items():
+        print(f"  {name:40s} {t * 1e3:8.1f} ms  {1 / t:6.2f} fps  "
+              f"{flops / t / 1e9:6.1f} GFLOP/s = {flops / t / 1e9 / rate:6.1%} of matmul")
+    print(f"  {'vot-ostrack tracker.track':40s} {t_track * 1e3:8.1f} ms  {1 / t_track:6.2f} fps "
+          "(crop + normalise + track_step + decode, 640x480 frames)")
+    if "official forward" in medians:
+        t_off = medians["official forward"]
+        print(f"  speed-up vs official: forward {t_off / medians['vot-ostrack forward']:.2f}x, "
+              f"track_step {t_off / medians['vot-ostrack track_step (template cached)']:.2f}x, "
+              f"plain ops {t_off / medians['vot-ostrack forward, plain ops']:.2f}x")
+        print(f"  max relative error vs official {error:.1e} (score/size/offset maps, boxes, "
+              f"features); same eliminated tokens: {same_tokens}")
     else:
         print("  official model: set OSTRACK_OFFICIAL=/path/to/OSTrack to compare")
 

@@ -20,9 +20,9 @@ class FixedMaps(torch.nn.Module):
         self.maps = {"score_map": score, "size_map": size, "offset_map": offset}
         self.calls = []
 
-    def forward(self, template, search, ce_template_mask=None, ce_keep_rate=None,
-                return_last_attn=True):
-        self.calls.append((template, search, ce_template_mask))
+    def track_step(self, template_tokens, search, ce_template_mask=None, ce_keep_rate=None):
+        """The tracker's per-frame call (template tokens embedded at initialize)."""
+        self.calls.append((template_tokens, search, ce_template_mask))
         return dict(self.maps)
 
 

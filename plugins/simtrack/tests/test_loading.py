@@ -1,8 +1,8 @@
 """Every accepted checkpoint form loads strictly and is reported; anything else is refused."""
 import pytest
 import torch
-
 from helpers import random_state_dict
+
 from vot_core.weights import WeightsError
 from vot_simtrack.loading import load_simtrack_weights, normalize_state_dict
 from vot_simtrack.simtrack import build_simtrack

@@ -6,6 +6,7 @@ import torch
 from timm.layers import get_act_layer
 from timm.models.vision_transformer import Block
 
+from vot_core import nn_fast
 from vot_simtrack.clip_vit import ResidualAttentionBlock
 from vot_simtrack.simtrack import SIM_B16, official_state_dict_shapes
 
@@ -47,7 +48,7 @@ def test_official_keys_and_shapes():
     assert keys[0] == "backbone.visual.class_embedding" and keys[-1] == "bottleneck.bias"
     assert keys.index("backbone.pos_fc.0.weight") < keys.index("box_head.conv1_tl.0.weight")
     params = sum(torch.Size(s).numel() for k, s in shapes.items()
-                 if not k.rsplit(".", 1)[-1] in ("running_mean", "running_var", "num_batches_tracked"))
+                 if k.rsplit(".", 1)[-1] not in ("running_mean", "running_var", "num_batches_tracked"))
     assert params == 88_643_458
     assert not any(k.endswith("conv1.bias") and "visual" in k for k in keys)  # patch embed has no bias
 
@@ -93,8 +94,10 @@ def test_block_equals_timm_clip_block():
         "mlp.fc1.weight": sd["mlp.c_fc.weight"], "mlp.fc1.bias": sd["mlp.c_fc.bias"],
         "mlp.fc2.weight": sd["mlp.c_proj.weight"], "mlp.fc2.bias": sd["mlp.c_proj.bias"]})
     x = torch.randn(2, 30, 64)
-    with torch.no_grad():
+    with torch.no_grad(), nn_fast.reference_mode():  # the plain composition: bit-identical
         assert torch.equal(ours(x), timm_block(x))
+    with torch.no_grad():  # the fused oneDNN kernels: GEMM rounding only
+        torch.testing.assert_close(ours(x), timm_block(x), rtol=1e-5, atol=1e-5)
 
 
 def test_block_equals_torch_multihead_attention_block():

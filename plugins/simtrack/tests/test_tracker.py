@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 import torch
-
 from helpers import random_state_dict
+
 from vot_core.datasets.synthetic import make_sequence
 from vot_core.structures import Box
 from vot_simtrack.simtrack import SIM_B16, official_state_dict_shapes

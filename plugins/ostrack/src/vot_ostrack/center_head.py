@@ -12,7 +12,11 @@ from typing import Tuple
 import torch
 from torch import nn
 
+from vot_core import nn_fast
+
 SIGMOID_CLAMP = 1e-4
+#: branch name, output channels of its last 1x1 conv (state_dict order)
+BRANCHES = (("ctr", 1), ("offset", 2), ("size", 2))
 
 
 def conv_bn_relu(in_planes: int, out_planes: int) -> nn.Sequential:
@@ -69,8 +73,13 @@ class CenterPredictor(nn.Module):
 
     def get_score_map(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(score_map (B,1,S,S), size_map (B,2,S,S) w/h, offset_map (B,2,S,S) dx/dy)``."""
-        return (clamped_sigmoid(self._branch("ctr", x)), clamped_sigmoid(self._branch("size", x)),
-                self._branch("offset", x))
+        if nn_fast.can_fuse_eval(self, x):  # frozen inference: BN folded, branches stacked
+            branches = [[getattr(self, f"conv{i}_{name}") for i in range(1, 6)]
+                        for name, _ in BRANCHES]
+            ctr, offset, size = nn_fast.conv_branches(self, branches, x)
+        else:
+            ctr, offset, size = (self._branch(name, x) for name, _ in BRANCHES)
+        return clamped_sigmoid(ctr), clamped_sigmoid(size), offset
 
     def cal_bbox(self, score_map: torch.Tensor, size_map: torch.Tensor,
                  offset_map: torch.Tensor, return_score: bool = False):

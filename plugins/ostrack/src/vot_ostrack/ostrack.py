@@ -59,6 +59,20 @@ class OSTrack(nn.Module):
         out["backbone_feat"] = feat
         return out
 
+    def track_step(self, template_tokens: torch.Tensor, search: torch.Tensor,
+                   ce_template_mask: Optional[torch.Tensor] = None,
+                   ce_keep_rate: Optional[float] = None) -> Dict[str, object]:
+        """The tracker's per-frame forward: ``template_tokens`` from
+        ``backbone.embed_template`` (computed once per video); only the search outputs of the
+        last block are computed. Returns the head outputs and ``removed_indexes_s`` (equal to
+        :meth:`forward`'s up to rounding)."""
+        feat, aux = self.backbone.encode(template_tokens, self.backbone.embed_search(search),
+                                         ce_template_mask, ce_keep_rate, return_last_attn=False,
+                                         search_only=True)
+        out = self.forward_head(feat)
+        out.update(aux)
+        return out
+
     def forward_head(self, feat: torch.Tensor, gt_score_map: Optional[torch.Tensor] = None
                      ) -> Dict[str, torch.Tensor]:
         """Run the head on the last ``feat_len_s`` tokens (search, raster order)."""

@@ -10,6 +10,9 @@ search tokens least attended by the template-centre query are dropped after the 
 residual; after the final norm the dropped search positions are restored as exact zeros.
 A model built without CE locations is the plain one-stream ViT (``vitb_*_mae_32x4`` configs);
 both have the same state_dict keys (``cls_token``/``pos_embed`` kept for the MAE init, unused).
+
+Where no gradient is needed the linears run through ``vot_core.nn_fast`` (oneDNN, bias/GELU/
+residual fused); training runs the plain composition.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from timm.layers import DropPath, Mlp, PatchEmbed, trunc_normal_
 from torch import nn
+
+from vot_core import nn_fast
 
 LN_EPS = 1e-6
 
@@ -44,24 +49,55 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x: torch.Tensor, template_rows: int = 0, return_attn: bool = False
+    def forward(self, x: torch.Tensor, template_rows: int = 0, return_attn: bool = False,
+                residual: Optional[torch.Tensor] = None, queries_from: int = 0,
+                rows_index: Optional[torch.Tensor] = None
                 ) -> Tuple[torch.Tensor, Optional[torch.Tensor], Optional[torch.Tensor]]:
         """Return ``(out, attn, rows)``: ``attn`` (B, heads, N, N) if ``return_attn`` else
-        None; ``rows`` the probabilities of the first ``template_rows`` queries (or None)."""
+        None; ``rows`` the probabilities of the first ``template_rows`` queries (or None), or
+        with ``rows_index`` (B, k) only of those queries (B, heads, k, N).
+        With ``residual``, ``out`` is ``residual + out`` (fused into the projection). With
+        ``queries_from`` > 0 only the outputs of the queries from that row on are computed
+        (fused path, no probabilities)."""
         B, N, C = x.shape
-        q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        qkv = nn_fast.linear(self.qkv, x).reshape(B, N, 3, self.num_heads, self.head_dim)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        if queries_from:
+            if return_attn or template_rows or not self.fused:
+                raise ValueError("queries_from needs the fused attention without probabilities")
+            out = F.scaled_dot_product_attention(q[:, :, queries_from:], k, v)
+            out = out.transpose(1, 2).reshape(B, N - queries_from, C)
+            return nn_fast.linear(self.proj, out, residual=residual), None, None
         attn = rows = None
         if return_attn or not self.fused:
             attn = ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
             out = attn @ v
             if template_rows:
-                rows = attn[:, :, :template_rows]
+                rows = attn[:, :, :template_rows] if rows_index is None else \
+                    attn.gather(2, _row_gather_index(rows_index, attn))
         else:
             out = F.scaled_dot_product_attention(q, k, v)
             if template_rows:
-                rows = ((q[:, :, :template_rows] @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
-        out = self.proj(out.transpose(1, 2).reshape(B, N, C))
+                q_rows = q[:, :, :template_rows] if rows_index is None else \
+                    q.gather(2, _row_gather_index(rows_index, q))
+                rows = ((q_rows @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
+        out = nn_fast.linear(self.proj, out.transpose(1, 2).reshape(B, N, C), residual=residual)
         return out, (attn if return_attn else None), rows
+
+
+def _row_gather_index(rows_index: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``rows_index`` (B, k) as a gather index over dim 2 of ``t`` (B, heads, N, D)."""
+    B, H, _, D = t.shape
+    return rows_index[:, None, :, None].expand(B, H, -1, D)
+
+
+def template_rows_index(template_mask: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+    """(B, k) indices of the True template rows of the CE mask (the same count per sample, as
+    the official ``view`` requires), or None for all rows."""
+    if template_mask is None:
+        return None
+    B = template_mask.shape[0]
+    return template_mask.nonzero()[:, 1].view(B, -1)
 
 
 def candidate_scores(template_rows: torch.Tensor, lens_t: int,
@@ -121,16 +157,39 @@ class CEBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, lens_t: int, global_index_s: torch.Tensor,
                 template_mask: Optional[torch.Tensor] = None, keep_rate: Optional[float] = None,
-                return_attn: bool = False):
+                return_attn: bool = False, search_only: bool = False,
+                rows_index: Optional[torch.Tensor] = None):
+        """``search_only``: return only the search rows (B, Ls, C); where this block does not
+        prune and no probabilities are asked, the template rows are then not computed.
+        ``rows_index``: :func:`template_rows_index` of ``template_mask`` if already known."""
         keep = self.effective_keep_ratio(keep_rate)
+        # residual adds fused into the output linears unless drop-path is active (training)
+        fuse = not (self.training and isinstance(self.drop_path, DropPath))
+        if search_only and fuse and keep >= 1 and not return_attn and self.attn.fused:
+            search = x[:, lens_t:]
+            x, _, _ = self.attn(self.norm1(x), residual=search, queries_from=lens_t)
+            return nn_fast.gelu_mlp(self.mlp.fc1, self.mlp.fc2, self.norm2(x), residual=x), \
+                global_index_s, None, None
+        if search_only:
+            x, global_index_s, removed, attn = self.forward(
+                x, lens_t, global_index_s, template_mask, keep_rate, return_attn,
+                rows_index=rows_index)
+            return x[:, lens_t:], global_index_s, removed, attn
+        if keep < 1 and rows_index is None:
+            rows_index = template_rows_index(template_mask)
+        # only the masked template rows of the probabilities are computed (CE scores use them)
         out, attn, rows = self.attn(self.norm1(x), template_rows=lens_t if keep < 1 else 0,
-                                    return_attn=return_attn)
-        x = x + self.drop_path(out)
+                                    return_attn=return_attn, residual=x if fuse else None,
+                                    rows_index=rows_index if keep < 1 else None)
+        x = out if fuse else x + self.drop_path(out)
         removed = None
         if keep < 1:
-            scores = candidate_scores(rows, lens_t, template_mask)
+            scores = candidate_scores(rows, lens_t, None)
             x, global_index_s, removed = eliminate_candidates(x, scores, lens_t, keep,
                                                               global_index_s)
+        if fuse:
+            return nn_fast.gelu_mlp(self.mlp.fc1, self.mlp.fc2, self.norm2(x), residual=x), \
+                global_index_s, removed, attn
         x = x + self.drop_path(self.mlp(self.norm2(x)))
         return x, global_index_s, removed, attn
 
@@ -201,6 +260,13 @@ class VisionTransformerCE(nn.Module):
             target.copy_(resized.flatten(2).transpose(1, 2))
 
     # -- forward -------------------------------------------------------------------------------
+    def embed_template(self, z: torch.Tensor) -> torch.Tensor:
+        """Template patch tokens with their position embedding (constant over a video)."""
+        return self.patch_embed(z) + self.pos_embed_z
+
+    def embed_search(self, x: torch.Tensor) -> torch.Tensor:
+        return self.patch_embed(x) + self.pos_embed_x
+
     def forward(self, z: torch.Tensor, x: torch.Tensor,
                 ce_template_mask: Optional[torch.Tensor] = None,
                 ce_keep_rate: Optional[float] = None, return_last_attn: bool = True):
@@ -210,21 +276,37 @@ class VisionTransformerCE(nn.Module):
         search positions as zeros; ``aux = {'attn': last block's attention (or None),
         'removed_indexes_s': [per CE layer (B, n_removed) int64]}``.
         """
-        z = self.patch_embed(z) + self.pos_embed_z
-        x = self.patch_embed(x) + self.pos_embed_x
+        return self.encode(self.embed_template(z), self.embed_search(x), ce_template_mask,
+                           ce_keep_rate, return_last_attn)
+
+    def encode(self, z: torch.Tensor, x: torch.Tensor,
+               ce_template_mask: Optional[torch.Tensor] = None,
+               ce_keep_rate: Optional[float] = None, return_last_attn: bool = True,
+               search_only: bool = False):
+        """:meth:`forward` from embedded tokens (B, Lz, D) and (B, Lx, D). ``search_only``
+        returns only the search tokens (B, Lx, D) and skips the template rows of the last
+        block (the tracker's per-frame call: the head reads only the search tokens)."""
         B, lens_z, lens_x = x.shape[0], z.shape[1], x.shape[1]
         tokens = torch.cat([z, x], dim=1)
         global_index_s = torch.arange(lens_x, device=x.device).unsqueeze(0).expand(B, -1)
+        rows_index = template_rows_index(ce_template_mask) if self.ce_loc else None
         removed: List[torch.Tensor] = []
         attn = None
         last = len(self.blocks) - 1
         for i, blk in enumerate(self.blocks):
             tokens, global_index_s, removed_i, attn = blk(
                 tokens, lens_z, global_index_s, ce_template_mask, ce_keep_rate,
-                return_attn=return_last_attn and i == last)
+                return_attn=return_last_attn and i == last, search_only=search_only and i == last,
+                rows_index=rows_index)
             if removed_i is not None:
                 removed.append(removed_i)
         tokens = self.norm(tokens)
+        if search_only:
+            if removed:
+                search = tokens.new_zeros(B, lens_x, tokens.shape[2])
+                index = global_index_s.unsqueeze(-1).expand(-1, -1, tokens.shape[2])
+                tokens = search.scatter_(1, index, tokens)
+            return tokens, {"attn": attn, "removed_indexes_s": removed}
         if removed:
             kept = tokens[:, lens_z:]
             search = kept.new_zeros(B, lens_x, kept.shape[2])

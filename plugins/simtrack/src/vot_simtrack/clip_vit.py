@@ -19,8 +19,9 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from timm.layers import QuickGELU
 from torch import nn
+
+from vot_core import nn_fast
 
 
 # --------------------------------------------------------------------------------------------
@@ -42,17 +43,19 @@ class CLIPAttention(nn.Module):
         self.out_proj = nn.Linear(width, width)
         nn.init.xavier_uniform_(self.in_proj_weight)
 
-    def forward(self, x: torch.Tensor, queries: Optional[slice] = None) -> torch.Tensor:
-        """``x`` (B, N, C) -> (B, N, C); with ``queries`` only those rows are returned."""
+    def forward(self, x: torch.Tensor, queries: Optional[slice] = None,
+                residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``x`` (B, N, C) -> (B, N, C); with ``queries`` only those rows are returned; with
+        ``residual`` the result is ``residual + attention`` (fused into the projection)."""
         B, N, C = x.shape
-        qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias)
+        qkv = nn_fast.linear(self, x, names=("in_proj_weight", "in_proj_bias"))
         qkv = qkv.reshape(B, N, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)
         if queries is not None:
             q = q[:, :, queries]
         out = F.scaled_dot_product_attention(q, k, v)
         out = out.transpose(1, 2).reshape(B, q.shape[2], C)
-        return self.out_proj(out)
+        return nn_fast.linear(self.out_proj, out, residual=residual)
 
 
 class CLIPMlp(nn.Module):
@@ -62,11 +65,11 @@ class CLIPMlp(nn.Module):
         super().__init__()
         hidden = int(width * ratio)
         self.c_fc = nn.Linear(width, hidden)
-        self.gelu = QuickGELU()
         self.c_proj = nn.Linear(hidden, width)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.c_proj(self.gelu(self.c_fc(x)))
+    def forward(self, x: torch.Tensor, residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``c_proj(quick_gelu(c_fc(x)))``, plus ``residual`` if given (fused at inference)."""
+        return nn_fast.quick_gelu_mlp(self.c_fc, self.c_proj, x, residual=residual)
 
 
 class ResidualAttentionBlock(nn.Module):
@@ -83,8 +86,8 @@ class ResidualAttentionBlock(nn.Module):
         """With ``queries`` only those token rows are updated and returned (the keys and
         values still come from every token); the rows equal the full computation's."""
         residual = x if queries is None else x[:, queries]
-        x = residual + self.attn(self.ln_1(x), queries)
-        return x + self.mlp(self.ln_2(x))
+        x = self.attn(self.ln_1(x), queries, residual=residual)
+        return self.mlp(self.ln_2(x), residual=x)
 
 
 class Transformer(nn.Module):

@@ -15,6 +15,8 @@ from typing import Tuple
 import torch
 from torch import nn
 
+from vot_core import nn_fast
+
 
 def conv_bn_relu(in_planes: int, out_planes: int) -> nn.Sequential:
     """Conv3x3 (bias) -> BatchNorm2d -> ReLU; keys ``0.*`` (conv) and ``1.*`` (BN)."""
@@ -50,6 +52,10 @@ class CornerPredictor(nn.Module):
 
     def score_maps(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Corner logits (B, 1, n, n) for the top-left and the bottom-right corner."""
+        if nn_fast.can_fuse_eval(self, x):  # frozen inference: BN folded, towers stacked
+            towers = [[getattr(self, f"conv{i}_{corner}") for i in range(1, 6)]
+                      for corner in ("tl", "br")]
+            return nn_fast.conv_branches(self, towers, x)
         maps = []
         for corner in ("tl", "br"):
             y = x

@@ -129,7 +129,12 @@ def load_simtrack_weights(model: torch.nn.Module, source, map_location: str = "c
     Raises ``vot_core.weights.WeightsError`` naming the missing, unexpected and wrong-shape
     keys (and the ViT the file holds) when the checkpoint fits none of the accepted forms.
     """
-    from vot_core.weights import WeightsError, extract_state_dict, load_checkpoint, load_state_dict_strict
+    from vot_core.weights import (
+        WeightsError,
+        extract_state_dict,
+        load_checkpoint,
+        load_state_dict_strict,
+    )
 
     checkpoint = load_checkpoint(source, map_location=map_location)
     state = extract_state_dict(checkpoint, CONTAINER_KEYS, strip_prefix="")

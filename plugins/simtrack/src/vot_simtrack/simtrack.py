@@ -13,6 +13,8 @@ from typing import Dict, Optional, Tuple
 import torch
 from torch import nn
 
+from vot_core import nn_fast
+
 from .clip_vit import SimTrackBackbone
 from .corner_head import CornerPredictor
 
@@ -62,7 +64,7 @@ class SimTrack(nn.Module):
 
     def head(self, search_features: torch.Tensor) -> Dict[str, torch.Tensor]:
         """(B, s², C) backbone outputs of the search tokens -> boxes and score maps."""
-        feat = self.bottleneck(search_features)  # (B, s², hidden)
+        feat = nn_fast.linear(self.bottleneck, search_features)  # (B, s², hidden)
         B, N, C = feat.shape
         feat = feat.transpose(1, 2).reshape(B, C, self.feat_size, self.feat_size)
         score_tl, score_br = self.box_head.score_maps(feat)

@@ -16,6 +16,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from vot_core import nn_fast
 from vot_core.geometry import SIMTRACK_CROP, clip_box, crop_square, imagenet_normalize, map_box_back
 from vot_core.structures import Box, Prediction
 from vot_core.tracker import BaseTracker
@@ -56,7 +57,7 @@ class SimTrackParams:
                                    search_size=self.search_size, foveal_size=self.foveal_size)
 
     @classmethod
-    def from_kwargs(cls, **kwargs: Any) -> "SimTrackParams":
+    def from_kwargs(cls, **kwargs: Any) -> SimTrackParams:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
@@ -97,16 +98,17 @@ class SimTrackTracker(BaseTracker):
             log = logger.info if self.load_report.unchanged else logger.warning
             log("SimTrack weights %s: %s", weights, self.load_report)
         self.network.to(self.device)
+        nn_fast.freeze(self.network)  # inference only: packed / folded weights may be cached
         self._template_tokens: Optional[torch.Tensor] = None
         self._foveal_tokens: Optional[torch.Tensor] = None
 
     @classmethod
-    def from_network(cls, network: SimTrack, device: str = "cpu", **params: Any) -> "SimTrackTracker":
+    def from_network(cls, network: SimTrack, device: str = "cpu", **params: Any) -> SimTrackTracker:
         """A tracker around an existing network (e.g. one just trained); ``params`` as above."""
         tracker = cls.__new__(cls)
         tracker.params = SimTrackParams.from_kwargs(**params)
         tracker.device = torch.device(device)
-        tracker.network = network.eval().to(tracker.device)
+        tracker.network = nn_fast.freeze(network.eval().to(tracker.device))
         tracker.load_report = None
         tracker._template_tokens = tracker._foveal_tokens = None
         return tracker

@@ -4,8 +4,8 @@
 # gradient norm clipped at 0.1, 300 epochs with the step at 240, candidate-elimination warm-up
 # from epoch 20 over 80 epochs, MAE initialisation from a local file.
 # Batch 32 per GPU; `torchrun --nproc_per_node 4 -m vot_core.cli train ...` gives the paper's 128.
-# GOT-10k: the official 'vottrain' subset (train minus VOT overlaps) needs its sequence list;
-# until vot ships it, the whole train split is used.
+# GOT-10k: the official 'vottrain' subset (the VOT-permitted train videos minus 'votval'; its
+# list is downloaded once with its sha256 checked).
 model = dict(
     type='OSTrackModel', template_size=128, search_size=256, patch_size=16, embed_dim=768,
     depth=12, num_heads=12, mlp_ratio=4.0, head_channels=256, ce_loc=[3, 6, 9],
@@ -15,7 +15,7 @@ model = dict(
 train_data = dict(
     datasets=[
         dict(type='lasot', split='train', weight=1.0),
-        dict(type='got10k', split='train', weight=1.0),
+        dict(type='got10k', split='vottrain', weight=1.0),
         dict(type='coco', split='train2017', weight=1.0),
         dict(type='trackingnet', split='train', weight=1.0),
     ],
