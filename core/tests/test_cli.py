@@ -478,6 +478,41 @@ def test_track_source_from_a_generator_without_output():
         track_source(build_pipeline("core/ncc"), [], truth[0], progress=False)
 
 
+def test_video_writing_runs_opencv_single_threaded_and_restores_it(tmp_path):
+    """While the annotated video is written OpenCV uses one thread (its workers would compete
+    with the tracker's torch threads); the caller's setting comes back afterwards, also after
+    an error."""
+    import cv2
+
+    from vot_core.runner import track_source
+
+    frames, truth = moving_square_frames(n=6)
+    seen = []
+
+    class Probe:
+        def initialize(self, frame, box):
+            self.box = box
+
+        def track(self, frame):
+            seen.append(cv2.getNumThreads())
+            if len(seen) == 5:
+                raise RuntimeError("boom")
+            return Prediction(self.box)
+
+    cv2.setNumThreads(2)
+    try:
+        track_source(Probe(), frames[:4], truth[0], output=tmp_path / "a", progress=False)
+        assert seen == [1, 1, 1] and cv2.getNumThreads() == 2
+        with pytest.raises(RuntimeError, match="boom"):
+            track_source(Probe(), frames, truth[0], output=tmp_path / "b", progress=False)
+        assert cv2.getNumThreads() == 2 and not (tmp_path / "b").exists()
+        seen.clear()
+        track_source(Probe(), frames[:3], truth[0], progress=False)  # no video: untouched
+        assert seen == [2, 2]
+    finally:
+        cv2.setNumThreads(-1)
+
+
 def test_interrupt_keeps_results_only_when_asked(tmp_path):
     """A camera run ends with Ctrl+C and keeps what it tracked; elsewhere it writes nothing."""
     from vot_core.pipeline import build_pipeline

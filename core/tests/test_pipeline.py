@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vot_core.config import ConfigError
-from vot_core.pipeline import Pipeline, build_pipeline
+from vot_core.pipeline import Pipeline, build_pipeline, build_refiner
 from vot_core.plugins import get_plugin_manager
 from vot_core.registry import REFINERS, TRACKERS
 from vot_core.structures import Box, Prediction
@@ -133,6 +133,20 @@ def test_extra_refiners_weights_and_device_reach_the_components():
     assert pipe.refiners[0].weights is None and pipe.refiners[1].weights == "extra.pth"
     assert isinstance(pipe.refiners[2], DeviceOnlyRefiner) and pipe.refiners[2].device == "cuda"
     assert "RecordingTracker -> RecordingRefiner -> RecordingRefiner" in repr(pipe)
+
+
+def test_build_refiner_composes_onto_a_tracker_object(tmp_path):
+    refiner = build_refiner(dict(type="RecordingRefiner", name="solo", grow=3.0),
+                            weights="r.pth", device="cuda")
+    assert (refiner.name, refiner.weights, refiner.device) == ("solo", "r.pth", "cuda")
+    pipe = Pipeline(RecordingTracker(), [refiner])
+    pipe.initialize(FRAME, (10, 20, 30, 40))
+    assert pipe.track(FRAME).box.tolist() == [11, 20, 33, 40]
+    path = tmp_path / "two.py"
+    path.write_text("pipeline = dict(tracker=dict(type='RecordingTracker'), refiners=["
+                    "dict(type='RecordingRefiner'), dict(type='RecordingRefiner')])\n")
+    with pytest.raises(ConfigError, match="defines 2 refiners"):
+        build_refiner(str(path))
 
 
 def test_overrides_apply_before_building():

@@ -2,7 +2,8 @@
 
 Importing this package is cheap: heavy modules (torch, cv2) load only where they are used.
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("vot-core")

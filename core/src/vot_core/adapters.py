@@ -13,7 +13,8 @@ accepts (a config name such as ``'core/ncc'``, a path or a dict).
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, Sequence as Seq, Tuple
+from typing import Any, Optional, Tuple
+from typing import Sequence as Seq
 
 import numpy as np
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from typing import Any, Dict, List, Optional, Sequence as Seq, Union
+from typing import Any, Dict, List, Optional, Union
+from typing import Sequence as Seq
 
 import numpy as np
 
 from .config import Config, ConfigError, load_config
-from .registry import LazyRegistry, REFINERS, TRACKERS
+from .registry import REFINERS, TRACKERS, LazyRegistry
 from .structures import Box, Prediction
 
 PIPELINE_KEYS = {"tracker", "refiners", "feedback"}
@@ -97,6 +98,19 @@ def _refiner_cfg_from(source: Union[str, Dict, Config]) -> List[Dict]:
     if "pipeline" in cfg and cfg.pipeline.get("refiners"):
         return [dict(r) for r in cfg.pipeline.refiners]
     raise ConfigError(f"config '{source}' defines no refiner ('refiner' or 'pipeline.refiners')")
+
+
+def build_refiner(source: Union[str, Dict, Config], weights: Optional[str] = None,
+                  device: str = "cpu") -> Any:
+    """One refiner from a name, path or dict (a refiner config's ``refiner``), e.g. to refine
+    a tracker object built in Python: ``Pipeline(my_tracker, [build_refiner('alpharefine/...')])``.
+    """
+    cfgs = _refiner_cfg_from(source)
+    if len(cfgs) != 1:
+        raise ConfigError(f"config '{source}' defines {len(cfgs)} refiners; name one")
+    if weights is not None:
+        cfgs[0]["weights"] = str(weights)
+    return build_component(REFINERS, cfgs[0], device=device)
 
 
 def build_pipeline(config: Union[str, Dict, Config], weights: Optional[str] = None,

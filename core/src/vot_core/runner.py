@@ -20,8 +20,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Sequence as Seq, Union
+from typing import Callable, Iterable, Mapping, Optional, Union
+from typing import Sequence as Seq
 
+import cv2
 import numpy as np
 
 from .structures import Box, Prediction
@@ -148,6 +150,11 @@ def track_source(pipeline, frames: Iterable[np.ndarray], init_box: Union[Box, Se
 
     staging = _Staging(Path(output)) if output is not None else None
     writer = None
+    cv_threads = cv2.getNumThreads()
+    if video and output is not None:
+        # OpenCV's worker threads (drawing, colour conversion) spin on the cores the tracker's
+        # torch threads need; the per-frame drawing gains nothing from them
+        cv2.setNumThreads(1)
     boxes, scores, times = [], [], []
     bar = tqdm(total=total, desc=description, unit="frame", disable=not progress, leave=True,
                dynamic_ncols=True)
@@ -206,6 +213,7 @@ def track_source(pipeline, frames: Iterable[np.ndarray], init_box: Union[Box, Se
         return result
     finally:
         bar.close()
+        cv2.setNumThreads(cv_threads)
         if writer is not None:
             writer.abort()
         if staging is not None:

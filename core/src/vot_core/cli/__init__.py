@@ -13,7 +13,8 @@ import argparse
 import difflib
 import importlib
 import sys
-from typing import List, Optional, Sequence as Seq
+from typing import List, Optional
+from typing import Sequence as Seq
 
 #: Subcommand modules, in the order ``vot --help`` lists them. Add new ones here.
 COMMANDS = (
@@ -22,6 +23,7 @@ COMMANDS = (
     "vot_core.cli.eval",
     "vot_core.cli.analyze",
     "vot_core.cli.train",
+    "vot_core.cli.export",
     "vot_core.cli.plugins",
     "vot_core.cli.new_plugin",
 )

@@ -12,6 +12,8 @@ from pathlib import Path
 #: Default pipelines of the demo, the first one installed wins: OSTrack-tiny (trained on the
 #: synthetic-train suite, shipped inside vot-ostrack), else core's NCC baseline.
 DEFAULT_PIPELINES = ("ostrack/tiny_synthetic", "core/ncc")
+#: refiner added to the first default pipeline when its package is installed
+DEFAULT_REFINER = "alpharefine/tiny_synthetic"
 
 
 def default_pipeline() -> str:
@@ -27,6 +29,20 @@ def default_pipeline() -> str:
     return DEFAULT_PIPELINES[-1]
 
 
+def default_refiners(pipeline: str) -> list:
+    """``[DEFAULT_REFINER]`` for the trained default tracker when vot-alpharefine is installed
+    (OSTrack-tiny + Alpha-Refine-tiny), else no refiner."""
+    from ..config import ConfigError, resolve_config_path
+
+    if pipeline != DEFAULT_PIPELINES[0]:
+        return []
+    try:
+        resolve_config_path(DEFAULT_REFINER)
+    except ConfigError:
+        return []
+    return [DEFAULT_REFINER]
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "demo", help="track a generated sequence and report its success AUC",
@@ -37,6 +53,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--pipeline", "-p", default=None, metavar="NAME_OR_FILE",
                         help=f"pipeline to run (default: the first installed of "
                              f"{', '.join(DEFAULT_PIPELINES)})")
+    parser.add_argument("--refiner", "-r", action="append", default=None, metavar="NAME_OR_FILE",
+                        help=f"refiner to compose (repeatable; default: {DEFAULT_REFINER} with "
+                             f"the default tracker, if installed)")
+    parser.add_argument("--no-refiner", action="store_true",
+                        help="run the tracker alone (no default refiner)")
     parser.add_argument("--frames", type=int, default=None,
                         help="number of frames (default: the synthetic-demo suite's length)")
     parser.add_argument("--seed", type=int, default=None,
@@ -72,17 +93,23 @@ def run(args) -> int:
     frames = args.frames if args.frames is not None else spec.num_frames
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
+    refiners = list(args.refiner or [])
     if args.pipeline is None:
         args.pipeline = default_pipeline()
+        if not (refiners or args.no_refiner):
+            refiners = default_refiners(args.pipeline)
         if args.pipeline == DEFAULT_PIPELINES[0]:
-            print(f"default pipeline: {args.pipeline} (OSTrack-tiny, trained on synthetic-train)")
+            print(f"default pipeline: {args.pipeline} (OSTrack-tiny, trained on synthetic-train)"
+                  + (f" + {refiners[0]} (Alpha-Refine-tiny)" if refiners else ""))
         else:
             print(f"default pipeline: {args.pipeline} (the NCC template-matching baseline; "
                   "install vot-ostrack for the trained tiny model)")
+    if args.no_refiner:
+        refiners = []
     sequence = make_sequence(seed, num_frames=frames, size=spec.size, difficulty=spec.difficulty)
     print(f"sequence: {sequence.name}, {len(sequence)} frames of {spec.size[1]}x{spec.size[0]}, "
           f"effects: {', '.join(sequence.attributes.get('tags', ())) or 'none'}")
-    pipeline = build_pipeline(args.pipeline, device=args.device)
+    pipeline = build_pipeline(args.pipeline, refiners=refiners, device=args.device)
     output = Path(args.output)
 
     def frames_iter():
@@ -91,7 +118,7 @@ def run(args) -> int:
 
     result = track_source(pipeline, frames_iter(), sequence.ground_truth[0], output=output,
                           video=not args.no_video, fps=30.0, total=len(sequence),
-                          progress=not args.quiet, label=str(args.pipeline),
+                          progress=not args.quiet, label=" + ".join([str(args.pipeline), *refiners]),
                           description="vot demo",
                           extra_boxes={"groundtruth.txt": sequence.ground_truth})
     auc = success_auc(result.boxes, sequence.ground_truth)

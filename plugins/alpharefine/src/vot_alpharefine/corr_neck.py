@@ -49,14 +49,16 @@ def pixelwise_correlation(kernel: torch.Tensor, search: torch.Tensor) -> torch.T
 
 
 class PtCorrNeck(nn.Module):
-    """Correlation, post-correlation 1x1 convs and SE attention; ``pool_size`` = kernel side."""
+    """Correlation, post-correlation 1x1 convs and SE attention; ``pool_size`` = kernel side,
+    ``hidden`` = width of the middle 1x1 convs (128 released)."""
 
-    def __init__(self, pool_size: int = 8) -> None:
+    def __init__(self, pool_size: int = 8, hidden: int = 128) -> None:
         super().__init__()
         channels = pool_size * pool_size
         self.pool_size = pool_size
-        self.post_corr = nn.Sequential(*conv1x1_bn_relu(channels, 128), *conv1x1_bn_relu(128, 128),
-                                       *conv1x1_bn_relu(128, channels))
+        self.post_corr = nn.Sequential(*conv1x1_bn_relu(channels, hidden),
+                                       *conv1x1_bn_relu(hidden, hidden),
+                                       *conv1x1_bn_relu(hidden, channels))
         self.channel_attention = SEModule(channels, reduction=4)
 
     def template_kernel(self, template_feat: torch.Tensor) -> torch.Tensor:
@@ -64,7 +66,8 @@ class PtCorrNeck(nn.Module):
         if kernel.shape[-2:] != (self.pool_size, self.pool_size):
             raise ValueError(f"template feature {tuple(template_feat.shape[-2:])} gives a "
                              f"{tuple(kernel.shape[-2:])} kernel; the neck was built for "
-                             f"{self.pool_size}x{self.pool_size} (a 256x256 template crop)")
+                             f"{self.pool_size}x{self.pool_size} (a {32 * self.pool_size}x"
+                             f"{32 * self.pool_size} template crop)")
         return kernel
 
     def forward(self, kernel: torch.Tensor, search_feat: torch.Tensor) -> torch.Tensor:

@@ -24,14 +24,15 @@ def up(x: torch.Tensor, size: int) -> torch.Tensor:
 
 
 class MaskPredictorFine(nn.Module):
-    """``fused (B,64,16,16)`` + adjusted ``[conv1, layer1, layer2]`` -> ``(B,1,256,256)``."""
+    """``fused (B,64,16,16)`` + adjusted ``[conv1, layer1, layer2]`` -> ``(B,1,256,256)``;
+    ``inplanes`` = channels of the fused map (64 released)."""
 
-    def __init__(self) -> None:
+    def __init__(self, inplanes: int = 64) -> None:
         super().__init__()
         self.v0 = two_convs(64, 16, 4)
         self.v1 = two_convs(256, 64, 16)
         self.v2 = two_convs(512, 128, 32)
-        self.h2 = two_convs(64, 32, 32)
+        self.h2 = two_convs(inplanes, 32, 32)
         self.h1 = two_convs(16, 16, 16)
         self.h0 = two_convs(4, 4, 4)
         self.post0 = nn.Conv2d(32, 16, 3, padding=1)

@@ -15,11 +15,9 @@ Inference as the official ``RefineModule`` (``pytracking/refine_modules/refine_m
 """
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import math
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 import torch
@@ -33,29 +31,39 @@ from vot_core.geometry import (
     map_box_back_alpharefine,
     map_mask_back,
 )
+from vot_core.params import params_from
 from vot_core.structures import Box, Prediction
 from vot_core.video import to_rgb
 
 from .mask_box import mask_to_box
-from .secm import SEcmNet, secm_resnet18, secm_resnet34
+from .secm import SEcmNet, secm_compact, secm_resnet18, secm_resnet34
 
 BOX_SOURCES = ("corner", "mask")
-VARIANTS = ("secm_r34", "secm_r18")
+VARIANTS = ("secm_r34", "secm_r18", "secm_compact")
 
 
 @dataclass(frozen=True)
 class AlphaRefineParams:
     """Every parameter of :class:`AlphaRefine`, with the official defaults."""
 
-    #: ``'secm_r34'`` (AR34c+m, released) or ``'secm_r18'`` (AR18c+m, PrRoIPool neck)
+    #: ``'secm_r34'`` (AR34c+m, released), ``'secm_r18'`` (AR18c+m, PrRoIPool neck) or
+    #: ``'secm_compact'`` (a small SEcm described by the ``compact_*`` fields, e.g. AR-tiny)
     variant: str = "secm_r34"
     #: AR18 only: ``'auto'`` (from the checkpoint's keys; non-local without weights),
     #: ``'nonlocal'``, ``'convs'`` or ``'none'``
     spatial_attention: str = "auto"
     #: crop side relative to the box side, per axis (official ``search_factor``)
     search_factor: float = 2.0
-    #: network input side (official ``input_sz = 128 * search_factor``)
+    #: network input side (official ``input_sz = 128 * search_factor``; 256 for the released
+    #: models, any multiple of 32 for ``secm_compact``)
     input_size: int = 256
+    #: ``secm_compact`` only: residual blocks and widths of its three ResNet stages, the neck
+    #: and corner-tower widths, and whether it has a mask branch
+    compact_blocks: Tuple[int, ...] = (1, 1, 1)
+    compact_widths: Tuple[int, ...] = (32, 64, 128)
+    compact_neck_channels: int = 64
+    compact_head_channels: int = 64
+    compact_mask: bool = False
     #: which branch gives the returned box: ``'corner'`` (published results) or ``'mask'``
     box_from: str = "corner"
     #: also run the mask branch and return the frame-sized mask (implied by ``box_from='mask'``)
@@ -82,23 +90,23 @@ class AlphaRefineParams:
                              f"'{self.box_from}'")
         if self.search_factor <= 1.0:
             raise ValueError("AlphaRefine: search_factor must be > 1")
-        if self.input_size != 256:
-            raise ValueError("AlphaRefine: the released network needs input_size=256 "
+        if self.variant != "secm_compact" and self.input_size != 256:
+            raise ValueError("AlphaRefine: the released networks need input_size=256 "
                              "(16x16 layer3 maps and the corner grid are fixed)")
+        if self.input_size % 32 or self.input_size < 64:
+            raise ValueError(f"AlphaRefine: input_size must be a multiple of 32 and >= 64, got "
+                             f"{self.input_size}")
+        object.__setattr__(self, "compact_blocks", tuple(int(v) for v in self.compact_blocks))
+        object.__setattr__(self, "compact_widths", tuple(int(v) for v in self.compact_widths))
+        if self.box_from == "mask" or self.return_mask:
+            if self.variant == "secm_compact" and not self.compact_mask:
+                raise ValueError("AlphaRefine: box_from='mask' / return_mask need a mask "
+                                 "branch (compact_mask=True)")
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> AlphaRefineParams:
         """Build from keyword arguments; an unknown key raises ``TypeError`` naming it."""
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = [k for k in kwargs if k not in known]
-        if unknown:
-            hints = []
-            for key in unknown:
-                close = difflib.get_close_matches(key, known, n=1)
-                hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-            raise TypeError(f"AlphaRefine got unknown parameter(s) {', '.join(hints)}; "
-                            f"known: {', '.join(known)}")
-        return cls(**kwargs)
+        return params_from(cls, kwargs, "AlphaRefine")
 
 
 def spatial_attention_of(state: dict) -> str:
@@ -125,6 +133,10 @@ def build_network(params: AlphaRefineParams, state: Optional[dict]) -> SEcmNet:
     """The configured network, uninitialised when ``state`` will overwrite it."""
     if params.variant == "secm_r34":
         return secm_resnet34(init=state is None)
+    if params.variant == "secm_compact":
+        return secm_compact(params.input_size, params.compact_blocks, params.compact_widths,
+                            params.compact_neck_channels, params.compact_head_channels,
+                            params.compact_mask, init=state is None)
     mode = params.spatial_attention
     if mode == "auto":
         mode = spatial_attention_of(state) if state is not None else "nonlocal"
@@ -162,7 +174,7 @@ class AlphaRefine:
 
     # ------------------------------------------------------------------ helpers
     def preprocess(self, frame: np.ndarray, box) -> tuple:
-        """Crop around ``box`` as official and normalise: ``(tensor (1,3,256,256), CropResult)``."""
+        """Crop around ``box`` as official and normalise: ``(tensor (1,3,S,S), CropResult)``."""
         p = self.params
         result = crop_alpharefine(frame, box, p.search_factor, p.input_size, ALPHAREFINE_CROP)
         tensor = imagenet_normalize(result.image, precision="float64", device=str(self.device))

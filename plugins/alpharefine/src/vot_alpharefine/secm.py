@@ -14,7 +14,7 @@ Module names follow the official state_dict (``feature_extractor``, ``neck``, ``
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -23,7 +23,7 @@ from .corner_head import CornerPredictor
 from .corr_neck import PtCorrNeck
 from .corrnl_neck import CorrNLNeck
 from .mask_head import MaskPredictorFine
-from .resnet import ResNet18Features, ResNet34Features
+from .resnet import ResNet18Features, ResNet34Features, ResNetFeatures
 
 LOW_LEVEL_TAPS = ("conv1", "layer1", "layer2")
 BRANCHES = ("corner", "mask")
@@ -36,26 +36,44 @@ def conv1x1_bn_relu(cin: int, cout: int) -> nn.Sequential:
 class SEcmNet(nn.Module):
     """Alpha-Refine with a corner (c) and a mask (m) branch.
 
-    ``backbone``: ``'resnet34'`` or ``'resnet18'``; ``neck``: ``'ptcorr'`` (central 8x8 of the
-    template map) or ``'corrnl'`` (PrRoIPool over the template box, then ``spatial_attention``).
+    ``backbone``: ``'resnet34'``, ``'resnet18'`` or a dict of :class:`ResNetFeatures` keywords
+    (``blocks``, ``widths``, ``num_classes``: a compact refiner); ``neck``: ``'ptcorr'`` (central
+    ``pool_size`` cells of the template map) or ``'corrnl'`` (PrRoIPool over the template box,
+    then ``spatial_attention``). ``input_size`` is the crop side (256 for the released models:
+    16x16 ``layer3`` maps); ``neck_channels`` / ``head_channels`` are the post-correlation and
+    corner-tower widths; ``with_mask=False`` builds no mask branch.
     """
 
-    def __init__(self, pool_size: int = 8, backbone: str = "resnet34", neck: str = "ptcorr",
-                 spatial_attention: str = "nonlocal") -> None:
+    def __init__(self, pool_size: int = 8, backbone: Union[str, dict] = "resnet34",
+                 neck: str = "ptcorr", spatial_attention: str = "nonlocal", *,
+                 input_size: int = 256, neck_channels: int = 128, head_channels: int = 256,
+                 with_mask: bool = True) -> None:
         super().__init__()
         backbones = {"resnet34": ResNet34Features, "resnet18": ResNet18Features}
-        if backbone not in backbones or neck not in ("ptcorr", "corrnl"):
+        if (not isinstance(backbone, dict) and backbone not in backbones) or \
+                neck not in ("ptcorr", "corrnl"):
             raise ValueError(f"unknown backbone '{backbone}' or neck '{neck}' (backbones "
-                             f"{sorted(backbones)}, necks ['corrnl', 'ptcorr'])")
-        self.feature_extractor = backbones[backbone]()
-        self.neck = (PtCorrNeck(pool_size=pool_size) if neck == "ptcorr"
+                             f"{sorted(backbones)} or a dict of ResNetFeatures keywords, necks "
+                             "['corrnl', 'ptcorr'])")
+        if input_size % 32 or (neck == "ptcorr" and pool_size != input_size // 32):
+            raise ValueError(f"SEcm: input_size {input_size} must be a multiple of 32 and give "
+                             f"the pool size (input_size / 32 = {input_size / 32:g}, got "
+                             f"pool_size {pool_size})")
+        self.feature_extractor = (ResNetFeatures(**backbone) if isinstance(backbone, dict)
+                                  else backbones[backbone]())
+        self.neck = (PtCorrNeck(pool_size=pool_size, hidden=neck_channels) if neck == "ptcorr"
                      else CorrNLNeck(pool_size=pool_size, spatial_attention=spatial_attention))
         self.uses_template_box = neck == "corrnl"
-        self.corner_head = CornerPredictor(inplanes=pool_size * pool_size)
-        self.mask_head = MaskPredictorFine()
-        # conv1 / layer1 / layer2 features adjusted to the mask head's widths
-        self.feat_adjust = nn.ModuleList([conv1x1_bn_relu(64, 64), conv1x1_bn_relu(64, 256),
-                                          conv1x1_bn_relu(128, 512)])
+        self.corner_head = CornerPredictor(inplanes=pool_size * pool_size, channel=head_channels,
+                                           feat_size=input_size // 16)
+        self.with_mask = bool(with_mask)
+        if with_mask:
+            self.mask_head = MaskPredictorFine(inplanes=pool_size * pool_size)
+            # conv1 / layer1 / layer2 features adjusted to the mask head's widths
+            width = self.feature_extractor.channels
+            self.feat_adjust = nn.ModuleList([
+                conv1x1_bn_relu(width["conv1"], 64), conv1x1_bn_relu(width["layer1"], 256),
+                conv1x1_bn_relu(width["layer2"], 512)])
 
     def template_kernel(self, template: torch.Tensor,
                         template_box: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -78,6 +96,8 @@ class SEcmNet(nn.Module):
         unknown = set(branches) - set(BRANCHES)
         if unknown:
             raise ValueError(f"unknown branches {sorted(unknown)}; choose from {BRANCHES}")
+        if "mask" in branches and not self.with_mask:
+            raise ValueError("this Alpha-Refine network has no mask branch (with_mask=False)")
         taps = ["layer3", *LOW_LEVEL_TAPS] if "mask" in branches else ["layer3"]
         feats = self.feature_extractor.features(search, taps)
         fused = self.neck(kernel, feats["layer3"])
@@ -111,6 +131,19 @@ def secm_resnet18(pool_size: int = 8, spatial_attention: str = "nonlocal",
     ``'nonlocal'`` (``use_NL=True``, the fork's default), ``'convs'`` or ``'none'``."""
     return _build(dict(pool_size=pool_size, backbone="resnet18", neck="corrnl",
                        spatial_attention=spatial_attention), init)
+
+
+def secm_compact(input_size: int = 128, blocks: Sequence[int] = (1, 1, 1),
+                 widths: Sequence[int] = (32, 64, 128), neck_channels: int = 64,
+                 head_channels: int = 64, with_mask: bool = False, init: bool = True) -> SEcmNet:
+    """A compact SEcm (same modules and names, narrower and shallower): three ResNet stages of
+    ``blocks`` BasicBlocks with ``widths`` channels and no classifier, the point-wise
+    correlation neck over the central ``input_size / 32`` cells of the template map, the
+    corner head on ``input_size / 16`` maps, and a mask branch only if ``with_mask``."""
+    backbone = dict(blocks=tuple(blocks), widths=tuple(widths), num_classes=0)
+    return _build(dict(pool_size=input_size // 32, backbone=backbone, input_size=input_size,
+                       neck_channels=neck_channels, head_channels=head_channels,
+                       with_mask=with_mask), init)
 
 
 def _build(kwargs: dict, init: bool) -> SEcmNet:

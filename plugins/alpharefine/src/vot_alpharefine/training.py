@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
-from .secm import SEcmNet
+from .secm import SEcmNet, secm_compact
 
 MASK_WEIGHT = 1000.0
 
@@ -32,8 +32,12 @@ class AlphaRefineModel(BaseModel):
     :param pretrained_backbone: a torchvision ResNet-34 checkpoint (the official recipe starts
         from ImageNet weights), loaded into ``feature_extractor`` strictly.
     :param mask_weight: weight of the mask BCE (official 1000).
-    :param variant: ``'secm_r34'`` (AR34c+m) or ``'secm_r18'`` (AR18c+m, PrRoIPool neck: the
-        template box is pooled, so it needs vot-ops).
+    :param variant: ``'secm_r34'`` (AR34c+m), ``'secm_r18'`` (AR18c+m, PrRoIPool neck: the
+        template box is pooled, so it needs vot-ops) or ``'secm_compact'`` (a small SEcm, e.g.
+        the tiny refiner of ``vot demo``).
+    :param compact: ``secm_compact`` only: keywords of :func:`~vot_alpharefine.secm.secm_compact`
+        (``blocks``, ``widths``, ``neck_channels``, ``head_channels``, ``with_mask``); the input
+        size is ``input_size``.
     """
 
     template_kernel = SEcmNet.template_kernel
@@ -41,17 +45,25 @@ class AlphaRefineModel(BaseModel):
 
     def __init__(self, pretrained_backbone: Optional[str] = None, mask_weight: float = MASK_WEIGHT,
                  input_size: int = 256, variant: str = "secm_r34",
-                 spatial_attention: str = "nonlocal"):
+                 spatial_attention: str = "nonlocal", compact: Optional[dict] = None):
         super().__init__()
-        if variant not in ("secm_r34", "secm_r18"):
-            raise ValueError(f"AlphaRefineModel: unknown variant '{variant}' (secm_r34, secm_r18)")
-        net = (SEcmNet() if variant == "secm_r34" else
-               SEcmNet(backbone="resnet18", neck="corrnl", spatial_attention=spatial_attention))
+        if variant == "secm_r34":
+            net = SEcmNet()
+        elif variant == "secm_r18":
+            net = SEcmNet(backbone="resnet18", neck="corrnl", spatial_attention=spatial_attention)
+        elif variant == "secm_compact":
+            net = secm_compact(input_size, **(compact or {}))
+        else:
+            raise ValueError(f"AlphaRefineModel: unknown variant '{variant}' (secm_r34, "
+                             "secm_r18, secm_compact)")
+        if variant != "secm_compact" and input_size != 256:
+            raise ValueError("AlphaRefineModel: the released networks need input_size=256")
         self.uses_template_box = net.uses_template_box
         # the official modules at the top level: checkpoints keep the released key names
         self.feature_extractor, self.neck = net.feature_extractor, net.neck
-        self.corner_head, self.mask_head, self.feat_adjust = (net.corner_head, net.mask_head,
-                                                              net.feat_adjust)
+        self.corner_head, self.with_mask = net.corner_head, net.with_mask
+        if net.with_mask:
+            self.mask_head, self.feat_adjust = net.mask_head, net.feat_adjust
         self.mask_weight = float(mask_weight)
         self.input_size = int(input_size)
         if pretrained_backbone:
@@ -62,8 +74,9 @@ class AlphaRefineModel(BaseModel):
 
     def forward(self, template, search, template_box=None, search_box=None, mode="loss",
                 search_mask=None, mask_flag=None):
-        want_mask = mode != "loss" or (search_mask is not None and mask_flag is not None
-                                       and bool((mask_flag == 1).any()))
+        has_masks = (search_mask is not None and mask_flag is not None
+                     and bool((mask_flag == 1).any()))
+        want_mask = self.with_mask and (mode != "loss" or has_masks)
         branches = ("corner", "mask") if want_mask else ("corner",)
         box = corner_targets(template_box, self.input_size) if self.uses_template_box else None
         out = self.forward_test(search, self.template_kernel(template, box), branches)
