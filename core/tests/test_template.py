@@ -30,7 +30,7 @@ def test_new_plugin_renders_a_package_whose_tracker_tracks(tmp_path, monkeypatch
     boxes = np.array([tracker.track(f).box.tolist() for f in frames[1:]])
     truth = np.array([[20 + 6 * i, 30 + 2 * i, 24, 24] for i in range(1, 10)], float)
     assert iou(boxes, truth).mean() > 0.7
-    with pytest.raises(TypeError, match="unknown parameters"):
+    with pytest.raises(TypeError, match=r"unknown parameter.*'hue_binz' \(did you mean 'hue_bins'"):
         tracker_module.MyTrackerTracker(hue_binz=8)
     sys.modules.pop("vot_my_tracker.tracker", None)
     sys.modules.pop("vot_my_tracker", None)

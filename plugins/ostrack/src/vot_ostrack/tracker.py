@@ -10,7 +10,6 @@ from the unrounded previous centre and clip it with a 10 px margin.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -19,6 +18,7 @@ import torch
 
 from vot_core import nn_fast
 from vot_core.geometry import clip_box, crop_square, hann2d, imagenet_normalize, map_box_back
+from vot_core.params import params_from
 from vot_core.structures import Box, Prediction
 from vot_core.tracker import BaseTracker
 
@@ -69,11 +69,7 @@ class OSTrackParams:
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> OSTrackParams:
         """Build from config keys; an unknown key is a ``TypeError`` naming it."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise TypeError(f"unknown OSTrack parameter(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return params_from(cls, values, "OSTrack")
 
     def network_kwargs(self) -> Dict[str, Any]:
         return dict(template_size=self.template_size, search_size=self.search_size,

@@ -18,6 +18,7 @@ import torch
 
 from vot_core import nn_fast
 from vot_core.geometry import SIMTRACK_CROP, clip_box, crop_square, imagenet_normalize, map_box_back
+from vot_core.params import params_from
 from vot_core.structures import Box, Prediction
 from vot_core.tracker import BaseTracker
 from vot_core.video import to_rgb
@@ -58,11 +59,8 @@ class SimTrackParams:
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> SimTrackParams:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise TypeError(f"unknown SimTrack parameter(s) {unknown}; known: {sorted(known)}")
-        return cls(**kwargs)
+        """Build from keyword arguments; an unknown key raises ``TypeError`` naming it."""
+        return params_from(cls, kwargs, "SimTrack")
 
 
 def template_box(box: Box, resize_factor: float, template_size: int) -> torch.Tensor:
