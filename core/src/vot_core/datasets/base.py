@@ -193,6 +193,33 @@ def check_frames_exist(paths: List[str], name: str) -> None:
 
 
 # -- the base class --------------------------------------------------------------------------
+def npz_index(dataset: Dataset, refresh: bool, cache: bool,
+              required: Seq[str] = ()) -> Dict[str, np.ndarray]:
+    """A table-shaped index (arrays, for datasets of 10^5+ items such as COCO) cached as an
+    ``.npz`` (no pickles) at ``dataset.index_path()``, keyed by the dataset's signature;
+    rebuilt with ``dataset.build_index()`` when stale, unreadable or lacking a ``required``
+    array. Written atomically; a read-only cache only costs speed."""
+    path, sig = dataset.index_path(), json.dumps(dataset._signature())
+    if cache and not refresh and os.path.isfile(path):
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if str(z["signature"]) == sig and set(required) <= set(z.files):
+                    return {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError):
+            pass
+    index = dataset.build_index()
+    index["signature"] = np.asarray(sig)
+    if cache:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = path + f".{os.getpid()}.tmp.npz"
+            np.savez(tmp, **index)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return index
+
+
 class Dataset:
     """A named, split dataset of :class:`~vot_core.structures.Sequence` objects.
 

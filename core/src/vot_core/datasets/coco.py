@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from ..structures import Sequence
-from .base import Dataset, DatasetError
+from .base import Dataset, DatasetError, npz_index
 
 
 class COCO(Dataset):
@@ -60,25 +60,7 @@ class COCO(Dataset):
         return super().index_path()[:-5] + f"-min{self.min_size:g}.npz"
 
     def _index(self, refresh: bool, cache: bool):
-        path, sig = self.index_path(), json.dumps(self._signature())
-        if cache and not refresh and os.path.isfile(path):
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    if str(z["signature"]) == sig and "image_size" in z.files:
-                        return {k: z[k] for k in z.files}
-            except (OSError, ValueError, KeyError):
-                pass
-        index = self.build_index()
-        index["signature"] = np.asarray(sig)
-        if cache:
-            try:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                tmp = path + f".{os.getpid()}.tmp.npz"
-                np.savez(tmp, **index)
-                os.replace(tmp, path)
-            except OSError:
-                pass
-        return index
+        return npz_index(self, refresh, cache, required=("image_size",))
 
     def build_index(self) -> Dict[str, np.ndarray]:
         path = self.annotation_file

@@ -20,14 +20,13 @@ objects touching the top or left border and drops most of the others.
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from ..structures import Sequence
-from .base import Dataset, DatasetError
+from .base import Dataset, DatasetError, npz_index
 from .imagenet_vid import parse_voc_xml
 
 PYSOT_SUBSETS = ("a", "b", "c", "d", "e", "f", "g", "h")
@@ -79,25 +78,7 @@ class ImageNetDET(Dataset):
         return super().index_path()[:-5] + f"-min{self.min_size:g}.npz"
 
     def _index(self, refresh: bool, cache: bool):
-        path, sig = self.index_path(), json.dumps(self._signature())
-        if cache and not refresh and os.path.isfile(path):
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    if str(z["signature"]) == sig:
-                        return {k: z[k] for k in z.files}
-            except (OSError, ValueError, KeyError):
-                pass
-        index = self.build_index()
-        index["signature"] = np.asarray(sig)
-        if cache:
-            try:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                tmp = path + f".{os.getpid()}.tmp.npz"
-                np.savez(tmp, **index)
-                os.replace(tmp, path)
-            except OSError:
-                pass
-        return index
+        return npz_index(self, refresh, cache)
 
     def _xml_files(self) -> List[str]:
         """Annotation files relative to the split folder, sorted within each subset."""
