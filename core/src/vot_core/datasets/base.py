@@ -140,6 +140,20 @@ def read_attributes(path: str, names: Seq[str]) -> Dict[str, Any]:
             "attribute_names": all_names}
 
 
+def toolkit_attributes(folder: Optional[str], file_name: str, names: Seq[str],
+                       required: bool) -> Dict[str, Any]:
+    """:func:`read_attributes` of ``folder/file_name``; {} without a folder, or without the file
+    unless ``required`` (the folder was given explicitly), then a :class:`DatasetError`."""
+    if folder is None:
+        return {}
+    path = os.path.join(folder, file_name)
+    if not os.path.isfile(path):
+        if required:
+            raise DatasetError(f"missing attribute file: {path}")
+        return {}
+    return read_attributes(path, names)
+
+
 # -- frames ----------------------------------------------------------------------------------
 def list_images(folder: str) -> List[str]:
     """Image file names in ``folder``, sorted numerically when every stem is a number."""

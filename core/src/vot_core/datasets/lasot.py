@@ -45,9 +45,9 @@ from .base import (
     find_attribute_folder,
     frame_spec,
     list_images,
-    read_attributes,
     read_boxes,
     read_flags,
+    toolkit_attributes,
     toolkit_folders,
 )
 
@@ -159,14 +159,9 @@ class LaSOT(Dataset):
     def sequence_attributes(self, name: str) -> Dict[str, Any]:
         """``tags`` and ``attribute_names`` from the toolkit's ``att/<name>.txt`` ({} if there
         is no attribute folder, or no file for ``name`` in a folder that was found)."""
-        if self.attribute_folder is None:
-            return {}
-        path = os.path.join(self.attribute_folder, f"{name}.txt")
-        if not os.path.isfile(path):
-            if self.attributes_root is not None:
-                raise DatasetError(f"missing attribute file: {path}")
-            return {}
-        return read_attributes(path, [n for _, n in attribute_names(LASOT_ATTRIBUTES)])
+        return toolkit_attributes(self.attribute_folder, f"{name}.txt",
+                                  [n for _, n in attribute_names(LASOT_ATTRIBUTES)],
+                                  required=self.attributes_root is not None)
 
 
 __all__ = ["LaSOT", "official_test_names"]

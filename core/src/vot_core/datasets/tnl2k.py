@@ -39,8 +39,8 @@ from .base import (
     find_attribute_folder,
     frame_spec,
     list_images,
-    read_attributes,
     read_boxes,
+    toolkit_attributes,
     toolkit_folders,
 )
 
@@ -105,14 +105,9 @@ class TNL2K(Dataset):
     def sequence_attributes(self, name: str) -> Dict[str, Any]:
         """``tags`` and ``attribute_names`` from the toolkit's ``att/<name>_attribute.txt``
         ({} without an attribute folder, or without a file in a folder that was found)."""
-        if self.attribute_folder is None:
-            return {}
-        path = os.path.join(self.attribute_folder, f"{name}_attribute.txt")
-        if not os.path.isfile(path):
-            if self.attributes_root is not None:
-                raise DatasetError(f"missing attribute file: {path}")
-            return {}
-        return read_attributes(path, [n for _, n in attribute_names(TNL2K_ATTRIBUTES)])
+        return toolkit_attributes(self.attribute_folder, f"{name}_attribute.txt",
+                                  [n for _, n in attribute_names(TNL2K_ATTRIBUTES)],
+                                  required=self.attributes_root is not None)
 
 
 __all__ = ["TNL2K", "absent_rows"]
