@@ -13,13 +13,12 @@ the timings alternate between the two so that machine load affects both alike.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import statistics
 import time
 
 import numpy as np
 import torch
+from _official import official_builder
 
 from vot_alpharefine.refiner import AlphaRefine
 from vot_alpharefine.secm import secm_resnet34
@@ -44,13 +43,8 @@ def random_weights(seed: int = 0) -> dict:
 
 
 def load_official(state):
-    path = os.environ.get("VOT_ALPHAREFINE_OFFICIAL")
-    if not path:
-        return None
-    spec = importlib.util.spec_from_file_location("alpharefine_official", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_official(state)
+    build = official_builder("VOT_ALPHAREFINE_OFFICIAL")
+    return None if build is None else build(state)
 
 
 def frames_and_boxes(n: int, seed: int = 0):

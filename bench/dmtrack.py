@@ -14,7 +14,6 @@ same frames, and are timed alternately so that machine load affects both alike.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import tempfile
@@ -22,6 +21,7 @@ import time
 
 import numpy as np
 import torch
+from _official import official_builder
 
 from vot_core.structures import Box
 from vot_dmtrack.random_init import variance_scaled_init_
@@ -43,13 +43,8 @@ def frames(n: int, seed: int = 0, size=(720, 1280)):
 
 
 def load_official(checkpoint: str):
-    path = os.environ.get("VOT_DMTRACK_OFFICIAL")
-    if not path:
-        return None
-    spec = importlib.util.spec_from_file_location("dmtrack_official", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_official(checkpoint)
+    build = official_builder("VOT_DMTRACK_OFFICIAL")
+    return None if build is None else build(checkpoint)
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ alternately so that machine load affects both alike.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import tempfile
@@ -23,6 +22,7 @@ import time
 
 import numpy as np
 import torch
+from _official import official_builder
 
 from vot_core.datasets.synthetic import make_sequence
 from vot_globaltrack.random_init import variance_scaled_
@@ -30,13 +30,8 @@ from vot_globaltrack.tracker import GlobalTrackTracker
 
 
 def load_official(checkpoint: str):
-    path = os.environ.get("VOT_GLOBALTRACK_OFFICIAL")
-    if not path:
-        return None
-    spec = importlib.util.spec_from_file_location("globaltrack_official", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_official(checkpoint)
+    build = official_builder("VOT_GLOBALTRACK_OFFICIAL")
+    return None if build is None else build(checkpoint)
 
 
 def main() -> None:

@@ -13,13 +13,13 @@ official forward) so that load affects them alike.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import time
 
 import numpy as np
 import torch
+from _official import official_builder
 
 
 def _random_weights(model: torch.nn.Module, seed: int = 0) -> dict:
@@ -38,13 +38,8 @@ def _random_weights(model: torch.nn.Module, seed: int = 0) -> dict:
 
 
 def _load_official():
-    path = os.environ.get("VOT_SIMTRACK_OFFICIAL")
-    if not path:
-        return None
-    spec = importlib.util.spec_from_file_location("simtrack_official", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_official().eval()
+    build = official_builder("VOT_SIMTRACK_OFFICIAL")
+    return None if build is None else build().eval()
 
 
 def _time(fn) -> float:

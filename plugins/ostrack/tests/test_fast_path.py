@@ -11,7 +11,10 @@ from vot_ostrack.ostrack import build_ostrack, template_center_mask
 from vot_ostrack.tracker import OSTrackTracker
 
 KEYS = ("score_map", "size_map", "offset_map", "pred_boxes", "backbone_feat")
-pytestmark = pytest.mark.skipif(not nn_fast.available(), reason="no oneDNN fused kernels")
+pytestmark = pytest.mark.skipif(
+    not nn_fast.available(),
+    reason="this torch build has no oneDNN fused linear kernels, so the tracker runs the plain "
+           "ops (tested in the other files)")
 
 
 def inputs(seed=0, batch=1):

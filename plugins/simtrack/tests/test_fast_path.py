@@ -10,7 +10,10 @@ from vot_core import nn_fast
 from vot_simtrack.simtrack import build_simtrack
 from vot_simtrack.tracker import SimTrackTracker
 
-pytestmark = pytest.mark.skipif(not nn_fast.available(), reason="no oneDNN fused kernels")
+pytestmark = pytest.mark.skipif(
+    not nn_fast.available(),
+    reason="this torch build has no oneDNN fused linear kernels, so the tracker runs the plain "
+           "ops (tested in the other files)")
 
 
 def inputs(seed=0, batch=1):

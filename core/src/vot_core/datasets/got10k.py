@@ -105,7 +105,6 @@ class GOT10k(Dataset):
         elif subset_file:
             raise DatasetError(f"got10k: subset_file is for the splits {sorted(SUBSETS)}, "
                                f"not {split!r}")
-        self._subset_split = split
         super().__init__(root, split, refresh=refresh, cache=cache)
 
     @property
@@ -113,13 +112,17 @@ class GOT10k(Dataset):
         sub = os.path.join(self.root, "train" if self.split in SUBSETS else self.split)
         return sub if os.path.isdir(sub) else self.root
 
+    def _subset_list(self) -> str:
+        """The subset's list file: the one given, else the cached download."""
+        if self.subset_path is None:
+            self.subset_path = subset_file(self.split)
+        return self.subset_path
+
     def signature_paths(self) -> List[str]:
         out = [self.root, self.split_dir]
         list_file = os.path.join(self.split_dir, "list.txt")
-        if self._subset_split in SUBSETS:
-            if self.subset_path is None:
-                self.subset_path = subset_file(self._subset_split)
-            out.append(self.subset_path)
+        if self.split in SUBSETS:
+            out.append(self._subset_list())
         return out + ([list_file] if os.path.isfile(list_file) else [])
 
     def build_index(self) -> List[Dict[str, Any]]:
@@ -137,9 +140,7 @@ class GOT10k(Dataset):
             raise DatasetError(f"{base} does not look like GOT-10k: expected list.txt and "
                                f"<sequence>/groundtruth.txt")
         if self.split in SUBSETS:
-            if self.subset_path is None:
-                self.subset_path = subset_file(self.split)
-            names = [names[i] for i in read_subset(self.subset_path, len(names))]
+            names = [names[i] for i in read_subset(self._subset_list(), len(names))]
         entries = []
         for name in names:
             folder = os.path.join(base, name)

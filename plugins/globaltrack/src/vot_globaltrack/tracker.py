@@ -38,13 +38,14 @@ class GlobalTrackParams:
     pad_divisor: int = 32
     mean: Tuple[float, float, float] = MEAN
     std: Tuple[float, float, float] = STD
-    rpn_nms_pre: int = 1000
-    rpn_nms_post: int = 1000
-    rpn_max_num: int = 1000
-    rpn_nms_thr: float = 0.7
-    rcnn_score_thr: float = 0.0
-    rcnn_nms_thr: float = 0.5
-    rcnn_max_per_img: int = 1000
+    # the official test_cfg (defaults kept once, in TestConfig)
+    rpn_nms_pre: int = TestConfig.rpn_nms_pre
+    rpn_nms_post: int = TestConfig.rpn_nms_post
+    rpn_max_num: int = TestConfig.rpn_max_num
+    rpn_nms_thr: float = TestConfig.rpn_nms_thr
+    rcnn_score_thr: float = TestConfig.rcnn_score_thr
+    rcnn_nms_thr: float = TestConfig.rcnn_nms_thr
+    rcnn_max_per_img: int = TestConfig.rcnn_max_per_img
     depth: int = 50
     channels: int = 256
     fc_channels: int = 1024
